@@ -1,0 +1,123 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import cookieParser from 'cookie-parser';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import { createLogger, type Logger } from './common/logger';
+import { formatError, isClientError } from './common/format-error';
+import { initOrm } from './db/orm';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
+import { createMailer, type Mailer } from './mail/mailer';
+import { createContext, type AppDeps, type Context } from './context';
+import { buildAppSchema } from './schema';
+import { createScheduler } from './sending/scheduler';
+import type { MailingScheduler } from './sending/scheduler.types';
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  http: http.Server;
+  mailer: Mailer;
+  scheduler: MailingScheduler;
+  databaseUrl: string;
+  /** Starts listening; resolves to the bound URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Releases everything: HTTP, scheduler, mail, database (and an embedded PostgreSQL). */
+  close(): Promise<void>;
+}
+
+/** Builds the whole service from a config. Tests use it with a fresh database. */
+export async function createApp(config: Config): Promise<App> {
+  const logger = createLogger(config.LOG_LEVEL);
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+    databaseUrl = embedded.url;
+    logger.info({ dir: config.EMBEDDED_PG_DIR }, 'started embedded PostgreSQL');
+  }
+  const orm = await initOrm(databaseUrl);
+  const mailer = await createMailer(config, logger);
+  const scheduler = await createScheduler({ config, logger, orm, databaseUrl });
+  const deps: AppDeps = { config, logger, mailer, scheduler };
+
+  const schema = await buildAppSchema();
+  const server = express();
+  const httpServer = http.createServer(server);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ contextValue, errors }) {
+              for (const error of errors) {
+                if (!isClientError(error) && !error.extensions?.code?.toString().startsWith('GRAPHQL_')) {
+                  logger.error({ requestId: contextValue.requestId, err: error.originalError ?? error }, 'request failed');
+                }
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  server.disable('x-powered-by');
+  server.get('/healthz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  server.use(
+    '/graphql',
+    cookieParser(),
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, { context: ({ req, res }) => createContext(deps, orm.em, req, res) }),
+  );
+
+  await scheduler.start();
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    orm,
+    http: httpServer,
+    mailer,
+    scheduler,
+    databaseUrl,
+    listen(port = config.PORT, host = config.HOST) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`);
+        });
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+      await scheduler.close();
+      await mailer.close();
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}

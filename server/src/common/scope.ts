@@ -1,0 +1,11 @@
+import { Role, type User } from '../users/user.entity';
+
+/** Managers and admins read everyone's rows; a user reads their own. */
+export function readScope(user: User): { owner?: string } {
+  return user.role === Role.USER ? { owner: user.id } : {};
+}
+
+/** Only a regular user writes, and only their own rows. */
+export function writeScope(user: User): { owner: string } {
+  return { owner: user.id };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  APP_URL: z.string().url().default('http://localhost:4000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: optionalUrl,
+  EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
+  MONGODB_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().min(3).default('Mailing service <no-reply@localhost>'),
+  LOCAL_SMTP_PORT: z.coerce.number().int().min(0).default(1025),
+  SMTP_CONNECTION_TIMEOUT_MS: ms(5000),
+  SMTP_GREETING_TIMEOUT_MS: ms(5000),
+  SMTP_SOCKET_TIMEOUT_MS: ms(15000),
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+
+  SEND_RATE_PER_SECOND: z.coerce.number().positive().default(50),
+  SEND_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
+  SEND_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
+  SEND_RETRY_BASE_MS: ms(2000),
+  SEND_RETRY_MAX_MS: ms(10 * 60 * 1000),
+  SEND_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  SEND_BREAKER_HALF_OPEN_MS: ms(10000),
+  JOB_LOCK_LIFETIME_MS: ms(60000),
+  JOB_PROCESS_EVERY_MS: ms(500),
+  SCHEDULER_ENABLED: bool.default(true),
+  SHUTDOWN_TIMEOUT_MS: ms(10000),
+
+  SESSION_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  COOKIE_SECURE: bool.optional(),
+  VERIFY_TOKEN_TTL_HOURS: z.coerce.number().int().positive().default(48),
+  RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().positive().default(60),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(60),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; names every bad variable in the error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

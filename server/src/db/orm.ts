@@ -1,0 +1,9 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormConfig } from './orm.config';
+
+/** Connects and applies every pending migration. */
+export async function initOrm(clientUrl: string, debug = false): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormConfig(clientUrl, { debug }));
+  await orm.getMigrator().up();
+  return orm;
+}

@@ -1,0 +1,25 @@
+import { Entity, Index, ManyToOne, Property, Unique, type Opt } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { BaseEntity } from '../common/base.entity';
+import { User } from '../users/user.entity';
+
+@ObjectType({ description: 'A person who receives mailings; belongs to one owner.' })
+@Entity({ tableName: 'recipients' })
+@Unique({ name: 'recipients_owner_email_unique', properties: ['owner', 'email'] })
+export class Recipient extends BaseEntity {
+  @Field(() => String)
+  @Property({ type: 'string', length: 320 })
+  email!: string;
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 200, default: '' })
+  fullName: Opt<string> = '';
+
+  @Field(() => String)
+  @Property({ type: 'text', default: '' })
+  comment: Opt<string> = '';
+
+  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  @Index()
+  owner!: User;
+}

@@ -1,0 +1,6 @@
+import { isAuthenticated, isUser } from '../auth/rules';
+
+export const recipientPermissions = {
+  Query: { recipients: isAuthenticated, recipient: isAuthenticated },
+  Mutation: { createRecipient: isUser, updateRecipient: isUser, deleteRecipient: isUser },
+};

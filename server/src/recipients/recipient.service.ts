@@ -1,0 +1,70 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Context } from '../context';
+import { actor } from '../context';
+import { notFound } from '../common/errors';
+import { withConstraintErrors } from '../common/db-errors';
+import { likePattern, type Page, type PageArgs } from '../common/pagination';
+import { readScope, writeScope } from '../common/scope';
+import { Recipient } from './recipient.entity';
+import type { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
+
+const constraintMessages = {
+  recipients_owner_email_unique: { field: 'email', message: 'You already have a recipient with this email.' },
+};
+
+export class RecipientService {
+  constructor(private readonly ctx: Context) {}
+
+  async list({ offset, limit, search }: PageArgs): Promise<Page<Recipient>> {
+    const where: FilterQuery<Recipient> = { ...readScope(actor(this.ctx)) };
+    if (search) {
+      const like = likePattern(search);
+      where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }, { comment: { $ilike: like } }];
+    }
+    const [items, total] = await this.ctx.em.findAndCount(Recipient, where, {
+      orderBy: { createdAt: 'desc', id: 'asc' },
+      offset,
+      limit,
+    });
+    return { items, total, offset, limit };
+  }
+
+  async get(id: string): Promise<Recipient> {
+    const found = await this.ctx.em.findOne(Recipient, { id, ...readScope(actor(this.ctx)) });
+    if (!found) throw notFound('Recipient', id);
+    return found;
+  }
+
+  async create(input: RecipientInput): Promise<Recipient> {
+    const user = actor(this.ctx);
+    const recipient = this.ctx.em.create(Recipient, {
+      ...input,
+      email: input.email.trim().toLowerCase(),
+      owner: user,
+    });
+    await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
+    return recipient;
+  }
+
+  async update(id: string, input: RecipientUpdateInput): Promise<Recipient> {
+    const recipient = await this.owned(id);
+    if (input.email !== undefined) recipient.email = input.email.trim().toLowerCase();
+    if (input.fullName !== undefined) recipient.fullName = input.fullName;
+    if (input.comment !== undefined) recipient.comment = input.comment;
+    await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
+    return recipient;
+  }
+
+  /** Deleting a recipient removes it from mailings; past deliveries keep its address. */
+  async delete(id: string): Promise<string> {
+    const recipient = await this.owned(id);
+    await this.ctx.em.remove(recipient).flush();
+    return id;
+  }
+
+  private async owned(id: string): Promise<Recipient> {
+    const found = await this.ctx.em.findOne(Recipient, { id, ...writeScope(actor(this.ctx)) });
+    if (!found) throw notFound('Recipient', id);
+    return found;
+  }
+}

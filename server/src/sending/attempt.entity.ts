@@ -1,0 +1,54 @@
+import { Entity, Enum, Index, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { BaseEntity } from '../common/base.entity';
+import { Mailing } from '../mailings/mailing.entity';
+
+export enum AttemptStatus {
+  RUNNING = 'RUNNING',
+  SUCCESS = 'SUCCESS',
+  FAILURE = 'FAILURE',
+}
+registerEnumType(AttemptStatus, {
+  name: 'AttemptStatus',
+  description: 'RUNNING while deliveries are pending; SUCCESS when every delivery was sent; FAILURE otherwise.',
+});
+
+@ObjectType({ description: 'One sending run of a mailing and its totals.' })
+@Entity({ tableName: 'attempts' })
+@Index({ properties: ['mailing', 'attemptedAt'] })
+export class Attempt extends BaseEntity {
+  @ManyToOne(() => Mailing, { deleteRule: 'cascade' })
+  mailing!: Mailing;
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  attemptedAt: Opt<Date> = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  finishedAt?: Date | null;
+
+  @Field(() => AttemptStatus)
+  @Enum({ items: () => AttemptStatus, nativeEnumName: 'attempt_status', default: AttemptStatus.RUNNING })
+  status: Opt<AttemptStatus> = AttemptStatus.RUNNING;
+
+  @Field(() => String, { nullable: true, description: "The mail server's last answer." })
+  @Property({ type: 'text', nullable: true })
+  serverResponse?: string | null;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  total: Opt<number> = 0;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  sentCount: Opt<number> = 0;
+
+  @Field(() => Int)
+  @Property({ type: 'integer', default: 0 })
+  failedCount: Opt<number> = 0;
+
+  @Field(() => Int, { description: 'Connection lost after hand-over: may or may not have arrived.' })
+  @Property({ type: 'integer', default: 0 })
+  uncertainCount: Opt<number> = 0;
+}

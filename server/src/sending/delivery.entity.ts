@@ -1,0 +1,63 @@
+import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { BaseEntity } from '../common/base.entity';
+import { Recipient } from '../recipients/recipient.entity';
+import { Attempt } from './attempt.entity';
+
+export enum DeliveryStatus {
+  PENDING = 'PENDING',
+  SENDING = 'SENDING',
+  SENT = 'SENT',
+  FAILED = 'FAILED',
+  UNCERTAIN = 'UNCERTAIN',
+}
+registerEnumType(DeliveryStatus, {
+  name: 'DeliveryStatus',
+  description:
+    'PENDING: waiting (maybe for a retry); SENDING: handed to the mail server; SENT; FAILED; UNCERTAIN: connection lost after hand-over.',
+});
+
+@ObjectType({ description: 'One recipient of one run: what happened to their mail.' })
+@Entity({ tableName: 'deliveries' })
+@Unique({ name: 'deliveries_attempt_recipient_unique', properties: ['attempt', 'recipient'] })
+@Index({ name: 'deliveries_claim_idx', properties: ['attempt', 'status', 'nextTryAt'] })
+export class Delivery extends BaseEntity {
+  @ManyToOne(() => Attempt, { deleteRule: 'cascade' })
+  attempt!: Attempt;
+
+  /** Null once the recipient is deleted; email and name stay as they were sent. */
+  @ManyToOne(() => Recipient, { deleteRule: 'set null', nullable: true })
+  @Index()
+  recipient?: Recipient | null;
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 320 })
+  email!: string;
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 200, default: '' })
+  fullName: Opt<string> = '';
+
+  @Field(() => DeliveryStatus)
+  @Enum({ items: () => DeliveryStatus, nativeEnumName: 'delivery_status', default: DeliveryStatus.PENDING })
+  status: Opt<DeliveryStatus> = DeliveryStatus.PENDING;
+
+  @Field(() => Int, { description: 'How many times sending was tried.' })
+  @Property({ type: 'integer', default: 0 })
+  tries: Opt<number> = 0;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  nextTryAt: Opt<Date> = new Date();
+
+  @Field(() => String, { nullable: true, description: "The mail server's answer or the error." })
+  @Property({ type: 'text', nullable: true })
+  response?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 300, nullable: true })
+  messageId?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  sentAt?: Date | null;
+}
