@@ -61,6 +61,19 @@ describe('recipients', () => {
     expect(read.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const del = await t.gql(`mutation($id: ID!) { deleteRecipient(id: $id) }`, { id }, b);
     expect(del.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const malformed = await t.gql(`query { recipient(id: "nope") { id } }`, {}, a);
+    expect(malformed.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('treats null in an update as "leave unchanged"', async () => {
+    const owner = await t.createUser();
+    const created = await t.gql(CREATE, { input: { email: 'keep@example.com', fullName: 'Keep' } }, owner);
+    const res = await t.gql(
+      `mutation($id: ID!) { updateRecipient(id: $id, input: { email: null, fullName: "Kept" }) { email fullName } }`,
+      { id: created.data!.createRecipient.id },
+      owner,
+    );
+    expect(res.data!.updateRecipient).toEqual({ email: 'keep@example.com', fullName: 'Kept' });
   });
 
   it('answers UNAUTHENTICATED to anonymous callers', async () => {

@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { isUUID } from 'class-validator';
 import type { Context } from '../context';
 import { actor } from '../context';
 import { notFound } from '../common/errors';
@@ -30,7 +31,7 @@ export class RecipientService {
   }
 
   async get(id: string): Promise<Recipient> {
-    const found = await this.ctx.em.findOne(Recipient, { id, ...readScope(actor(this.ctx)) });
+    const found = isUUID(id) ? await this.ctx.em.findOne(Recipient, { id, ...readScope(actor(this.ctx)) }) : null;
     if (!found) throw notFound('Recipient', id);
     return found;
   }
@@ -48,9 +49,10 @@ export class RecipientService {
 
   async update(id: string, input: RecipientUpdateInput): Promise<Recipient> {
     const recipient = await this.owned(id);
-    if (input.email !== undefined) recipient.email = input.email.trim().toLowerCase();
-    if (input.fullName !== undefined) recipient.fullName = input.fullName;
-    if (input.comment !== undefined) recipient.comment = input.comment;
+    // null and absent both mean "leave unchanged".
+    if (input.email != null) recipient.email = input.email.trim().toLowerCase();
+    if (input.fullName != null) recipient.fullName = input.fullName;
+    if (input.comment != null) recipient.comment = input.comment;
     await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
     return recipient;
   }
@@ -63,7 +65,7 @@ export class RecipientService {
   }
 
   private async owned(id: string): Promise<Recipient> {
-    const found = await this.ctx.em.findOne(Recipient, { id, ...writeScope(actor(this.ctx)) });
+    const found = isUUID(id) ? await this.ctx.em.findOne(Recipient, { id, ...writeScope(actor(this.ctx)) }) : null;
     if (!found) throw notFound('Recipient', id);
     return found;
   }

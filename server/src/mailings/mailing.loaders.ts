@@ -1,0 +1,33 @@
+import type { Context } from '../context';
+import type { Recipient } from '../recipients/recipient.entity';
+import type { Mailing } from './mailing.entity';
+
+/** Rows of `table` per `column` value, for a whole batch of ids in one grouped query (0 where none). */
+async function countPer(ctx: Context, table: string, column: string, ids: readonly string[]): Promise<number[]> {
+  const query = ctx.em
+    .getKnex()(table)
+    .select({ key: column })
+    .count({ count: '*' })
+    .whereIn(column, [...ids])
+    .groupBy(column);
+  const rows = await ctx.em.execute<Array<{ key: string; count: string }>>(query, [], 'all', ctx.em.getLoggerContext());
+  const counts = new Map(rows.map((row) => [row.key, Number(row.count)]));
+  return ids.map((id) => counts.get(id) ?? 0);
+}
+
+/** How many recipients each mailing has, per request. */
+export const recipientCountLoader = (ctx: Context) =>
+  ctx.loader<string, number>('mailing.recipientCount', (mailingIds) =>
+    countPer(ctx, 'mailing_recipients', 'mailing_id', mailingIds),
+  );
+
+/** How many mailings use each message, per request. */
+export const mailingCountLoader = (ctx: Context) =>
+  ctx.loader<string, number>('message.mailingCount', (messageIds) => countPer(ctx, 'mailings', 'message_id', messageIds));
+
+/** Each mailing's recipients (by email), loaded for the whole batch of mailings at once. */
+export const recipientsLoader = (ctx: Context) =>
+  ctx.loader<Mailing, Recipient[]>('mailing.recipients', async (mailings) => {
+    await ctx.em.populate([...mailings], ['recipients'], { orderBy: { recipients: { email: 'asc' } } });
+    return mailings.map((mailing) => mailing.recipients.getItems());
+  });

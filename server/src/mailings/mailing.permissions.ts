@@ -1,0 +1,12 @@
+import { isAuthenticated, isStaff, isUser } from '../auth/rules';
+
+export const mailingPermissions = {
+  Query: { mailings: isAuthenticated, mailing: isAuthenticated },
+  Mutation: {
+    createMailing: isUser,
+    updateMailing: isUser,
+    deleteMailing: isUser,
+    disableMailing: isStaff,
+    enableMailing: isStaff,
+  },
+};

@@ -1,0 +1,83 @@
+import { Reference } from '@mikro-orm/core';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { PageType } from '../common/pagination';
+import { Message } from '../messages/message.entity';
+import { Recipient } from '../recipients/recipient.entity';
+import { User } from '../users/user.entity';
+import { Mailing } from './mailing.entity';
+import { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
+import { recipientCountLoader, recipientsLoader } from './mailing.loaders';
+import { editableFields } from './mailing.rules';
+import { MailingService } from './mailing.service';
+
+const MailingPage = PageType(Mailing);
+
+@Resolver(() => Mailing)
+export class MailingResolver {
+  @Query(() => MailingPage, { description: 'Your mailings (everyone’s for managers and admins), newest first.' })
+  mailings(@Args(() => MailingPageArgs) page: MailingPageArgs, @Ctx() ctx: Context) {
+    return new MailingService(ctx).list(page);
+  }
+
+  @Query(() => Mailing)
+  mailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return new MailingService(ctx).get(id);
+  }
+
+  @Mutation(() => Mailing, { description: 'Saves the mailing and plans its sending.' })
+  createMailing(@Arg('input', () => MailingInput) input: MailingInput, @Ctx() ctx: Context) {
+    return new MailingService(ctx).create(input);
+  }
+
+  @Mutation(() => Mailing, { description: 'What may change depends on the status: see Mailing.editableFields.' })
+  updateMailing(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => MailingUpdateInput) input: MailingUpdateInput,
+    @Ctx() ctx: Context,
+  ) {
+    return new MailingService(ctx).update(id, input);
+  }
+
+  @Mutation(() => ID, { description: 'Deletes the mailing and its reports, stops its sending; returns its id.' })
+  deleteMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return new MailingService(ctx).delete(id);
+  }
+
+  @Mutation(() => Mailing, { description: 'Managers and admins: switches a mailing off; nothing is sent until it is enabled.' })
+  disableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return new MailingService(ctx).setDisabled(id, true);
+  }
+
+  @Mutation(() => Mailing, { description: 'Managers and admins: switches a disabled mailing back on.' })
+  enableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return new MailingService(ctx).setDisabled(id, false);
+  }
+
+  @FieldResolver(() => Message)
+  message(@Root() mailing: Mailing) {
+    return Reference.create(mailing.message).loadOrFail();
+  }
+
+  @FieldResolver(() => [Recipient], { description: 'Sorted by email.' })
+  recipients(@Root() mailing: Mailing, @Ctx() ctx: Context) {
+    return recipientsLoader(ctx).load(mailing);
+  }
+
+  @FieldResolver(() => Int)
+  recipientCount(@Root() mailing: Mailing, @Ctx() ctx: Context) {
+    return recipientCountLoader(ctx).load(mailing.id);
+  }
+
+  @FieldResolver(() => User)
+  owner(@Root() mailing: Mailing) {
+    return Reference.create(mailing.owner).loadOrFail();
+  }
+
+  @FieldResolver(() => [String], {
+    description: 'The input fields updateMailing accepts changes to in the current status (none once FINISHED).',
+  })
+  editableFields(@Root() mailing: Mailing) {
+    return editableFields(mailing);
+  }
+}

@@ -1,0 +1,166 @@
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUUID } from 'class-validator';
+import type { Context } from '../context';
+import { actor } from '../context';
+import { AppError, badInput, conflict, notFound } from '../common/errors';
+import { withConstraintErrors } from '../common/db-errors';
+import { likePattern, type Page } from '../common/pagination';
+import { readScope, writeScope } from '../common/scope';
+import { invalidateOwner } from '../cache/cache-invalidator';
+import { Message } from '../messages/message.entity';
+import { User } from '../users/user.entity';
+import { Mailing } from './mailing.entity';
+import type { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
+import { canEdit, type MailingField } from './mailing.rules';
+
+/** The database's word on races between the checks below and the write. */
+const constraintMessages = {
+  mailings_end_after_start: { field: 'endAt', message: 'The end must be after the start.' },
+  mailings_message_id_foreign: { field: 'messageId', message: 'This message was just deleted; pick another one.' },
+  mailing_recipients_recipient_id_foreign: {
+    field: 'recipientIds',
+    message: 'One of these recipients was just deleted; pick the recipients again.',
+  },
+};
+
+const notYours = (entity: string, id: string, field: string) =>
+  new AppError('NOT_FOUND', `${entity} ${id} was not found.`, { entity, field });
+
+export class MailingService {
+  constructor(private readonly ctx: Context) {}
+
+  async list({ offset, limit, search, status }: MailingPageArgs): Promise<Page<Mailing>> {
+    const where: FilterQuery<Mailing> = { ...readScope(actor(this.ctx)) };
+    if (status) where.status = status;
+    if (search) where.message = { subject: { $ilike: likePattern(search) } };
+    const [items, total] = await this.ctx.em.findAndCount(Mailing, where, {
+      orderBy: { createdAt: 'desc', id: 'asc' },
+      offset,
+      limit,
+    });
+    return { items, total, offset, limit };
+  }
+
+  async get(id: string): Promise<Mailing> {
+    const found = isUUID(id) ? await this.ctx.em.findOne(Mailing, { id, ...readScope(actor(this.ctx)) }) : null;
+    if (!found) throw notFound('Mailing', id);
+    return found;
+  }
+
+  async create(input: MailingInput): Promise<Mailing> {
+    const owner = actor(this.ctx).id;
+    checkWindow(input.startAt, input.endAt, true);
+    const id = await this.write(async (em) => {
+      const message = await lockOwnedMessage(em, input.messageId, owner);
+      const mailing = em.create(Mailing, {
+        startAt: input.startAt,
+        endAt: input.endAt,
+        message,
+        owner: em.getReference(User, owner),
+      });
+      await em.flush();
+      await setRecipients(em, mailing.id, owner, input.recipientIds);
+      return mailing.id;
+    });
+    await this.ctx.app.scheduler.mailingSaved(id);
+    return this.reload(id);
+  }
+
+  async update(id: string, input: MailingUpdateInput): Promise<Mailing> {
+    const owner = actor(this.ctx).id;
+    if (!isUUID(id)) throw notFound('Mailing', id);
+    const { disabled } = await this.write(async (em) => {
+      // Locked so the sending engine cannot start it between the status check and the write.
+      const mailing = await em.findOne(Mailing, { id, owner }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!mailing) throw notFound('Mailing', id);
+      const changes = changedFields(mailing, input);
+      const verdict = canEdit(mailing, changes);
+      if (!verdict.allowed) throw conflict(verdict.reason, verdict.field);
+      mailing.startAt = input.startAt ?? mailing.startAt;
+      mailing.endAt = input.endAt ?? mailing.endAt;
+      checkWindow(mailing.startAt, mailing.endAt, changes.includes('endAt'));
+      if (input.messageId != null && changes.includes('messageId')) {
+        mailing.message = await lockOwnedMessage(em, input.messageId, owner);
+      }
+      await em.flush();
+      if (input.recipientIds != null) await setRecipients(em, mailing.id, owner, input.recipientIds);
+      return mailing;
+    });
+    // A disabled mailing is planned again only when a manager enables it.
+    if (!disabled) await this.ctx.app.scheduler.mailingSaved(id);
+    return this.reload(id);
+  }
+
+  /** Deletes the mailing with its reports (any status) and cancels its scheduled sending. */
+  async delete(id: string): Promise<string> {
+    const found = isUUID(id) ? await this.ctx.em.findOne(Mailing, { id, ...writeScope(actor(this.ctx)) }) : null;
+    if (!found) throw notFound('Mailing', id);
+    await this.ctx.em.remove(found).flush();
+    await this.ctx.app.scheduler.mailingRemoved(id);
+    return id;
+  }
+
+  /** A manager switches a mailing off (nothing is sent) or on again. */
+  async setDisabled(id: string, disabled: boolean): Promise<Mailing> {
+    const mailing = await this.get(id);
+    mailing.disabled = disabled;
+    await this.ctx.em.flush();
+    if (disabled) await this.ctx.app.scheduler.mailingRemoved(id);
+    else await this.ctx.app.scheduler.mailingSaved(id);
+    return mailing;
+  }
+
+  /** Runs a write in its own transaction; the scheduler is told only after it commits. */
+  private write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return withConstraintErrors(() => this.ctx.em.fork().transactional(work), constraintMessages);
+  }
+
+  /** The mailing as committed, read into the request's entity manager. */
+  private reload(id: string): Promise<Mailing> {
+    return this.ctx.em.findOneOrFail(Mailing, id, { refresh: true });
+  }
+}
+
+function checkWindow(startAt: Date, endAt: Date, endChanged: boolean): void {
+  if (endAt.getTime() <= startAt.getTime()) throw badInput('endAt', 'The end must be after the start.');
+  if (endChanged && endAt.getTime() <= Date.now()) throw badInput('endAt', 'The end must be in the future.');
+}
+
+/** Fields the input really changes (a form may send unchanged values back). */
+function changedFields(mailing: Mailing, input: MailingUpdateInput): MailingField[] {
+  const changes: MailingField[] = [];
+  if (input.startAt != null && input.startAt.getTime() !== mailing.startAt.getTime()) changes.push('startAt');
+  if (input.endAt != null && input.endAt.getTime() !== mailing.endAt.getTime()) changes.push('endAt');
+  if (input.messageId != null && input.messageId.toLowerCase() !== mailing.message.id) changes.push('messageId');
+  if (input.recipientIds != null) changes.push('recipientIds');
+  return changes;
+}
+
+/** The caller's message, share-locked so it cannot be deleted before the mailing commits. */
+async function lockOwnedMessage(em: EntityManager, id: string, owner: string): Promise<Message> {
+  const message = await em.findOne(Message, { id, owner }, { lockMode: LockMode.PESSIMISTIC_READ });
+  if (!message) throw notYours('Message', id, 'messageId');
+  return message;
+}
+
+/**
+ * Replaces a mailing's recipients in two set-based statements (sets can be large).
+ * Only the owner's recipients are inserted, so any id missing afterwards is not theirs.
+ */
+async function setRecipients(em: EntityManager, mailingId: string, owner: string, ids: string[]): Promise<void> {
+  const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
+  await em.execute('delete from mailing_recipients where mailing_id = ?', [mailingId], 'run');
+  const inserted = await em.execute<Array<{ recipient_id: string }>>(
+    `insert into mailing_recipients (mailing_id, recipient_id)
+     select ?, r.id from recipients r where r.owner_id = ? and r.id = any(?::uuid[])
+     returning recipient_id`,
+    [mailingId, owner, `{${wanted.join(',')}}`],
+  );
+  // Raw SQL passes the unit of work by: drop the owner's cached reads once this commits.
+  await invalidateOwner(em, owner);
+  if (inserted.length === wanted.length) return;
+  const found = new Set(inserted.map((row) => row.recipient_id));
+  const missing = wanted.find((id) => !found.has(id)) ?? wanted[0];
+  throw notYours('Recipient', missing, 'recipientIds');
+}

@@ -1,0 +1,68 @@
+import { IsOptional } from 'class-validator';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { PageArgs } from '../common/pagination';
+import { Role } from './user.entity';
+import { ValidAvatarUrl, ValidCountry, ValidEmail, ValidFullName, ValidPassword, ValidPhone } from './user.validation';
+
+@ArgsType()
+export class UserListArgs extends PageArgs {
+  @Field(() => Role, { nullable: true, description: 'Only accounts with this role.' })
+  @IsOptional()
+  role?: Role;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only blocked (true) or only active (false) accounts.' })
+  @IsOptional()
+  blocked?: boolean;
+}
+
+@InputType({ description: 'An account created by an admin; its email counts as verified.' })
+export class UserInput {
+  @Field(() => String)
+  @ValidEmail()
+  email!: string;
+
+  @Field(() => String, { description: 'At least 8 characters.' })
+  @ValidPassword()
+  password!: string;
+
+  @Field(() => String, { defaultValue: '' })
+  @ValidFullName()
+  fullName: string = '';
+
+  @Field(() => String, { defaultValue: '' })
+  @ValidPhone()
+  phone: string = '';
+
+  @Field(() => String, { defaultValue: '' })
+  @ValidCountry()
+  country: string = '';
+
+  @Field(() => Role, { defaultValue: Role.USER })
+  role: Role = Role.USER;
+}
+
+@InputType({ description: 'Only the fields given are changed.' })
+export class UserUpdateInput {
+  @Field(() => String, { nullable: true })
+  @ValidEmail()
+  email?: string;
+
+  @Field(() => String, { nullable: true })
+  @ValidFullName()
+  fullName?: string;
+
+  @Field(() => String, { nullable: true })
+  @ValidPhone()
+  phone?: string;
+
+  @Field(() => String, { nullable: true })
+  @ValidCountry()
+  country?: string;
+
+  @Field(() => String, { nullable: true, description: 'An http(s) URL; null or "" removes the avatar.' })
+  @ValidAvatarUrl()
+  avatarUrl?: string | null;
+
+  @Field(() => Role, { nullable: true })
+  role?: Role;
+}

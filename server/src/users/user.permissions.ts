@@ -1,0 +1,12 @@
+import { isAdmin, isStaff } from '../auth/rules';
+
+export const userPermissions = {
+  Query: { users: isStaff, user: isStaff },
+  Mutation: {
+    createUser: isAdmin,
+    updateUser: isAdmin,
+    deleteUser: isAdmin,
+    blockUser: isStaff,
+    unblockUser: isStaff,
+  },
+};
