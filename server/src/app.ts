@@ -17,6 +17,10 @@ import { createContext, type AppDeps, type Context } from './context';
 import { buildAppSchema } from './schema';
 import { createScheduler } from './sending/scheduler';
 import type { MailingScheduler } from './sending/scheduler.types';
+import { createAppCache, type AppCache } from './cache/app-cache';
+import { CacheInvalidator } from './cache/cache-invalidator';
+import { cacheNamespace } from './cache/cache-namespace';
+import { serveWebApp } from './web-app';
 
 export interface App {
   config: Config;
@@ -25,6 +29,7 @@ export interface App {
   http: http.Server;
   mailer: Mailer;
   scheduler: MailingScheduler;
+  cache: AppCache;
   databaseUrl: string;
   /** Starts listening; resolves to the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
@@ -43,9 +48,16 @@ export async function createApp(config: Config): Promise<App> {
     logger.info({ dir: config.EMBEDDED_PG_DIR }, 'started embedded PostgreSQL');
   }
   const orm = await initOrm(databaseUrl);
+  const cache = await createAppCache({
+    redisUrl: config.REDIS_URL,
+    namespace: cacheNamespace(databaseUrl),
+    ttlSeconds: config.CACHE_TTL_SECONDS,
+    logger,
+  });
+  orm.em.getEventManager().registerSubscriber(new CacheInvalidator(cache, logger));
   const mailer = await createMailer(config, logger);
-  const scheduler = await createScheduler({ config, logger, orm, databaseUrl });
-  const deps: AppDeps = { config, logger, mailer, scheduler };
+  const scheduler = await createScheduler({ config, logger, orm, databaseUrl, smtpUrl: mailer.smtpUrl });
+  const deps: AppDeps = { config, logger, mailer, scheduler, cache };
 
   const schema = await buildAppSchema();
   const server = express();
@@ -54,6 +66,8 @@ export async function createApp(config: Config): Promise<App> {
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGINT/SIGTERM and closes everything in order (Apollo's own handler races it).
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
@@ -88,6 +102,7 @@ export async function createApp(config: Config): Promise<App> {
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, { context: ({ req, res }) => createContext(deps, orm.em, req, res) }),
   );
+  serveWebApp(server);
 
   await scheduler.start();
 
@@ -99,6 +114,7 @@ export async function createApp(config: Config): Promise<App> {
     http: httpServer,
     mailer,
     scheduler,
+    cache,
     databaseUrl,
     listen(port = config.PORT, host = config.HOST) {
       return new Promise((resolve, reject) => {
@@ -116,6 +132,7 @@ export async function createApp(config: Config): Promise<App> {
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
       await scheduler.close();
       await mailer.close();
+      await cache.close();
       await orm.close(true);
       await embedded?.stop();
     },

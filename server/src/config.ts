@@ -50,9 +50,12 @@ export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {}
 
-/** Parses the environment once; names every bad variable in the error. */
+/**
+ * Parses the environment once; names every bad variable in the error.
+ * An empty value (`KEY=` as in .env.sample) counts as unset, so the default applies.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

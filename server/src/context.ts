@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Logger } from './common/logger';
 import type { Mailer } from './mail/mailer';
 import type { MailingScheduler } from './sending/scheduler.types';
+import type { AppCache } from './cache/app-cache';
 import type { Session } from './auth/session.entity';
 import type { User } from './users/user.entity';
 import { sessionFor, tokenFrom } from './auth/current-user';
@@ -16,6 +17,8 @@ export interface AppDeps {
   logger: Logger;
   mailer: Mailer;
   scheduler: MailingScheduler;
+  /** Server-side cache of often-read answers, scoped per reader. */
+  cache: AppCache;
 }
 
 export interface Context {
@@ -36,11 +39,13 @@ export async function createContext(
   req: Request,
   res: Response,
 ): Promise<Context> {
-  const em = rootEm.fork();
+  const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+  // Every SQL query of the request carries its id to the ORM's logger.
+  const em = rootEm.fork({ loggerContext: { requestId } });
   const auth = await sessionFor(em, tokenFrom(req));
   const loaders = new Map<string, DataLoader<unknown, unknown>>();
   return {
-    requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+    requestId,
     em,
     user: auth?.user,
     session: auth?.session,

@@ -148,6 +148,27 @@ const rows: Record<string, Row> = {
   'Mutation.deleteMailing': { doc: `mutation($id: ID!) { deleteMailing(id: $id) }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedWrite },
   'Mutation.disableMailing': { doc: `mutation($id: ID!) { disableMailing(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: staffOnly },
   'Mutation.enableMailing': { doc: `mutation($id: ID!) { enableMailing(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: staffOnly },
+
+  // Sending.
+  'Mutation.sendMailingNow': { doc: `mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedWrite },
+  'Query.attemptProgress': { doc: `query($id: ID!) { attemptProgress(id: $id) { total } }`, vars: (w) => ({ id: w.attempt.id }), expect: ownedRead },
+  'Query.mailingProgress': { doc: `query($id: ID!) { mailingProgress(mailingId: $id) { total } }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedRead },
+
+  // Home figures and reports: everyone signed in reads, scoped to their own (staff: everyone's).
+  'Query.home': { doc: `{ home { totalMailings } }`, expect: anySignedIn },
+  'Query.mailingReports': {
+    doc: `query($id: ID!) { mailingReports(mailingId: $id) { items { mailing { id } } } }`,
+    vars: (w) => ({ id: w.mailing.id }),
+    expect: ownedList,
+    ownerRowId: (w) => w.mailing.id,
+  },
+  'Query.attemptDeliveries': { doc: `query($id: ID!) { attemptDeliveries(attemptId: $id) { total } }`, vars: (w) => ({ id: w.attempt.id }), expect: ownedRead },
+  'Query.userStats': {
+    doc: `query($e: String!) { userStats(search: $e) { items { user { id } } } }`,
+    vars: (w) => ({ e: w.owner.email }),
+    expect: ownedList,
+    ownerRowId: (w) => w.owner.id,
+  },
 };
 
 let t: TestApp;

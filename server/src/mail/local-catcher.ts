@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger';
@@ -17,15 +18,13 @@ export async function startLocalCatcher(port: number, logger: Logger): Promise<L
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const subject = /^Subject: (.*)$/im.exec(raw)?.[1] ?? '';
-        const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
-        logger.info({ to, subject, preview: raw.split(/\r?\n\r?\n/).slice(1).join('\n').slice(0, 2000) }, 'local mail catcher received a message');
-        callback();
-      });
+      const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
+      simpleParser(stream)
+        .then((mail) => {
+          logger.info({ to, subject: mail.subject ?? '' }, `local mail catcher received a message:\n${mail.text ?? ''}`);
+          callback();
+        })
+        .catch((error: Error) => callback(error));
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { withConstraintErrors } from '../common/db-errors';
 import { likePattern, type Page } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
 import { invalidateOwner } from '../cache/cache-invalidator';
+import { cachedPage } from '../cache/cached';
 import { Message } from '../messages/message.entity';
 import { User } from '../users/user.entity';
 import { Mailing } from './mailing.entity';
@@ -30,7 +31,13 @@ const notYours = (entity: string, id: string, field: string) =>
 export class MailingService {
   constructor(private readonly ctx: Context) {}
 
-  async list({ offset, limit, search, status }: MailingPageArgs): Promise<Page<Mailing>> {
+  /** Cached per reader until a write changes their mailings (cache/cached.ts). */
+  list(page: MailingPageArgs): Promise<Page<Mailing>> {
+    const { offset, limit, search, status } = page;
+    return cachedPage(this.ctx, 'mailings.list', Mailing, { offset, limit, search, status }, () => this.listUncached(page));
+  }
+
+  private async listUncached({ offset, limit, search, status }: MailingPageArgs): Promise<Page<Mailing>> {
     const where: FilterQuery<Mailing> = { ...readScope(actor(this.ctx)) };
     if (status) where.status = status;
     if (search) where.message = { subject: { $ilike: likePattern(search) } };

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt } from '@mikro-orm/core';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../common/base.entity';
 import { Mailing } from '../mailings/mailing.entity';
@@ -16,6 +16,10 @@ registerEnumType(AttemptStatus, {
 @ObjectType({ description: 'One sending run of a mailing and its totals.' })
 @Entity({ tableName: 'attempts' })
 @Index({ properties: ['mailing', 'attemptedAt'] })
+@Unique({
+  name: 'attempts_one_running_per_mailing',
+  expression: `create unique index "attempts_one_running_per_mailing" on "attempts" ("mailing_id") where "status" = 'RUNNING'`,
+})
 export class Attempt extends BaseEntity {
   @ManyToOne(() => Mailing, { deleteRule: 'cascade' })
   mailing!: Mailing;
@@ -51,4 +55,12 @@ export class Attempt extends BaseEntity {
   @Field(() => Int, { description: 'Connection lost after hand-over: may or may not have arrived.' })
   @Property({ type: 'integer', default: 0 })
   uncertainCount: Opt<number> = 0;
+
+  /** The subject as it was when the run opened (placeholders not yet filled in). */
+  @Property({ type: 'string', length: 300, default: '' })
+  subject: Opt<string> = '';
+
+  /** The body as it was when the run opened: editing the message does not change a run. */
+  @Property({ type: 'text', default: '', lazy: true })
+  body: Opt<string> = '';
 }

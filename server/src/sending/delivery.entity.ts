@@ -21,6 +21,7 @@ registerEnumType(DeliveryStatus, {
 @Entity({ tableName: 'deliveries' })
 @Unique({ name: 'deliveries_attempt_recipient_unique', properties: ['attempt', 'recipient'] })
 @Index({ name: 'deliveries_claim_idx', properties: ['attempt', 'status', 'nextTryAt'] })
+@Index({ name: 'deliveries_attempt_id_email_index', properties: ['attempt', 'email'] })
 export class Delivery extends BaseEntity {
   @ManyToOne(() => Attempt, { deleteRule: 'cascade' })
   attempt!: Attempt;
@@ -46,6 +47,10 @@ export class Delivery extends BaseEntity {
   @Property({ type: 'integer', default: 0 })
   tries: Opt<number> = 0;
 
+  /**
+   * PENDING: when it may be tried (again). SENDING: when its worker's claim lapses, so
+   * a delivery left by a crashed worker is taken up again.
+   */
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   nextTryAt: Opt<Date> = new Date();
 

@@ -1,9 +1,15 @@
+import type { RunStop } from './runner';
+
 /** What the rest of the app asks of the sending engine. */
 export interface MailingScheduler {
   /** Plans (or re-plans) a mailing's jobs after it was created, edited or enabled; starts it at once inside its window. */
   mailingSaved(mailingId: string): Promise<void>;
-  /** Cancels a mailing's jobs after it was deleted or disabled. */
+  /** Cancels a mailing's jobs after it was deleted or disabled (a disabled one still becomes FINISHED at its end). */
   mailingRemoved(mailingId: string): Promise<void>;
+  /** Hands an opened run to the workers, at once or not before `notBefore`. */
+  queueRun(attemptId: string, notBefore?: Date): Promise<void>;
+  /** Sends an opened run to its end in this process (the CLI); `signal` stops it early. */
+  sendInProcess(attemptId: string, signal?: AbortSignal): Promise<RunStop>;
   start(): Promise<void>;
   close(): Promise<void>;
 }

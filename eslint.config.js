@@ -1,0 +1,47 @@
+// One lint setup for the whole repository: TypeScript in server/ and web/, Vue SFCs in web/.
+const { defineConfig } = require('eslint/config');
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const pluginVue = require('eslint-plugin-vue');
+const globals = require('globals');
+
+module.exports = defineConfig(
+  {
+    ignores: ['**/dist/**', '**/coverage/**', '**/.data/**', '.yarn/**', 'web/src/graphql/generated.ts', 'web/test-results/**'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+    rules: {
+      // Layout rules that only move attributes and text between lines.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': ['error', { html: { void: 'always', normal: 'never', component: 'always' } }],
+    },
+  },
+  {
+    files: ['web/src/**/*.{ts,vue}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['server/**/*.{ts,js}', 'bench/**/*.ts', 'web/*.ts', '*.js'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // Tests read untyped GraphQL responses (`res.data.recipients.items[0]`).
+    files: ['server/test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+);

@@ -1,0 +1,178 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Keyv } from 'keyv';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../common/logger';
+
+/** A read cache shared by every request; entries are grouped by scope (`u:<id>` or `all`). */
+export interface AppCache {
+  /** The cached value of `query(args)` in `scope`, computing and storing it on a miss. */
+  read<T>(scope: string, query: string, args: unknown, compute: () => Promise<T>): Promise<T>;
+  /** Makes every entry of these scopes unreachable (the next read computes afresh). */
+  invalidate(scopes: Iterable<string>): Promise<void>;
+  /** Drops every entry of this cache's namespace. */
+  clear(): Promise<void>;
+  /** Reads answered from the cache and reads that had to compute. */
+  readonly stats: { hits: number; misses: number };
+  close(): Promise<void>;
+}
+
+export interface AppCacheOptions {
+  /** Redis when set, a bounded in-process LRU otherwise. */
+  redisUrl?: string;
+  /** Keeps apps that share one Redis (or parallel tests) apart. */
+  namespace: string;
+  ttlSeconds: number;
+  logger: Logger;
+  /** Entries kept in process when there is no Redis. */
+  memoryEntries?: number;
+}
+
+/**
+ * Versions outlive entries; an expired or evicted version is the same as a bump:
+ * the entries stamped with it can no longer be reached.
+ */
+const VERSION_TTL_MS = 24 * 60 * 60 * 1000;
+const CONNECT_WAIT_MS = 2000;
+
+/**
+ * Version-stamped keys: `${scope}:${version}:${query}:${argsHash}`. Invalidating a scope
+ * deletes its version, so no entry has to be found and deleted. A read sets a missing
+ * version before it computes, so a result computed before a write committed is always
+ * stored under a version that the write's invalidation has already removed.
+ */
+export async function createAppCache(options: AppCacheOptions): Promise<AppCache> {
+  const { logger } = options;
+  const backend = options.redisUrl ? await redisBackend(options.redisUrl, options.namespace, logger) : memoryBackend(options);
+  const { keyv } = backend;
+  keyv.on('error', (err: unknown) => logger.debug({ err }, 'cache store error'));
+  const ttlMs = options.ttlSeconds * 1000;
+  const stats = { hits: 0, misses: 0 };
+  const versionKey = (scope: string) => `ver:${scope}`;
+
+  async function currentVersion(scope: string): Promise<string> {
+    const existing = await keyv.get<string>(versionKey(scope));
+    if (existing) return existing;
+    const fresh = randomUUID();
+    await keyv.set(versionKey(scope), fresh, VERSION_TTL_MS);
+    return fresh;
+  }
+
+  return {
+    stats,
+    async read<T>(scope: string, query: string, args: unknown, compute: () => Promise<T>): Promise<T> {
+      if (ttlMs === 0 || !backend.available()) {
+        stats.misses++;
+        return compute();
+      }
+      let key: string;
+      try {
+        key = `${scope}:${await currentVersion(scope)}:${query}:${hashArgs(args)}`;
+        const hit = await keyv.get<{ value: T }>(key);
+        if (hit) {
+          stats.hits++;
+          return hit.value;
+        }
+      } catch (err) {
+        logger.warn({ err, query }, 'cache read failed; computing without the cache');
+        stats.misses++;
+        return compute();
+      }
+      stats.misses++;
+      const value = await compute();
+      // Wrapped so that a legitimately empty value (null, 0) is still a hit.
+      await keyv.set(key, { value }, ttlMs).catch((err: unknown) => logger.warn({ err, query }, 'cache write failed'));
+      return value;
+    },
+    async invalidate(scopes: Iterable<string>) {
+      const keys = [...new Set(scopes)].map(versionKey);
+      if (keys.length === 0 || !backend.available()) return;
+      try {
+        await keyv.delete(keys);
+      } catch (err) {
+        logger.error({ err, keys }, 'cache invalidation failed; entries expire with their TTL');
+      }
+    },
+    async clear() {
+      if (!backend.available()) {
+        logger.warn('cache store unreachable; entries expire with their TTL');
+        return;
+      }
+      await keyv.clear();
+    },
+    close: () => backend.close(),
+  };
+}
+
+interface Backend {
+  keyv: Keyv;
+  /** False while the store cannot be trusted or reached: the cache is bypassed then. */
+  available(): boolean;
+  close(): Promise<void>;
+}
+
+function memoryBackend(options: AppCacheOptions): Backend {
+  const lru = new LRUCache<string, string | object>({ max: options.memoryEntries ?? 10_000 });
+  // Keyv passes the TTL as a bare number; lru-cache takes it in an options object.
+  const store = {
+    get: (key: string) => lru.get(key),
+    set: (key: string, value: string | object, ttl?: number) => Boolean(lru.set(key, value, { ttl })),
+    delete: (key: string) => lru.delete(key),
+    clear: () => lru.clear(),
+  };
+  return { keyv: new Keyv({ store, namespace: options.namespace }), available: () => true, close: async () => lru.clear() };
+}
+
+/**
+ * While Redis is unreachable the cache is bypassed: reads go to the database and writes
+ * are not held up. Invalidations are skipped in that time, so the namespace is emptied
+ * when the connection is back, before the cache is used again.
+ */
+async function redisBackend(url: string, namespace: string, logger: Logger): Promise<Backend> {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) },
+  });
+  const keyv = new Keyv({
+    store: new KeyvRedis(client, { namespace, throwOnConnectError: false, throwOnErrors: false }),
+    namespace,
+    useKeyPrefix: false,
+  });
+  let lost = false;
+  client.on('error', (err: unknown) => {
+    if (!lost) logger.warn({ err }, 'Redis cache unreachable; reading from the database until it is back');
+    lost = true;
+  });
+  client.on('ready', () => {
+    if (!lost) return;
+    logger.info('Redis cache is back; dropping entries that may have missed invalidations');
+    keyv.clear().then(
+      () => (lost = false),
+      (err: unknown) => logger.error({ err }, 'could not clear the cache after reconnecting; still bypassing it'),
+    );
+  });
+  // Waits a moment for the first connection; the app starts without the cache if Redis is not there.
+  const connected = client.connect().then(() => true, () => false);
+  await Promise.race([connected, delay(CONNECT_WAIT_MS, false, { ref: false })]);
+  return {
+    keyv,
+    available: () => client.isReady && !lost,
+    async close() {
+      if (!client.isOpen) return;
+      if (client.isReady) await client.close();
+      else client.destroy();
+    },
+  };
+}
+
+/** A short, order-independent fingerprint of a query's arguments. */
+export function hashArgs(args: unknown): string {
+  const canonical = JSON.stringify(args ?? null, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,5 @@
+import { isAuthenticated } from '../auth/rules';
+
+export const homePermissions = {
+  Query: { home: isAuthenticated },
+};

@@ -1,0 +1,6 @@
+import { isAuthenticated } from '../auth/rules';
+
+/** Every signed-in role reads reports; the service narrows a user to their own. */
+export const reportPermissions = {
+  Query: { mailingReports: isAuthenticated, attemptDeliveries: isAuthenticated, userStats: isAuthenticated },
+};

@@ -1,0 +1,62 @@
+import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { PageArgs } from '../common/pagination';
+import { Attempt } from '../sending/attempt.entity';
+import { AttemptDeliveriesArgs, MailingReportArgs } from './report.args';
+import { attemptsOfMailing } from './report-loaders';
+import { ReportService } from './report.service';
+import { DeliveryPage, MailingReport, MailingReportPage, UserStatsPage } from './report.types';
+
+type Count = 'sentCount' | 'failedCount' | 'uncertainCount';
+
+@Resolver(() => MailingReport)
+export class ReportResolver {
+  @Query(() => MailingReportPage, {
+    description: 'Mailings that have been carried out, with their attempts (yours; everyone’s for managers and admins).',
+  })
+  mailingReports(@Args(() => MailingReportArgs) args: MailingReportArgs, @Ctx() ctx: Context) {
+    return new ReportService(ctx).mailingReports(args);
+  }
+
+  @Query(() => DeliveryPage, { description: 'Who did and did not get the mail in one attempt, with the answer.' })
+  attemptDeliveries(@Args(() => AttemptDeliveriesArgs) args: AttemptDeliveriesArgs, @Ctx() ctx: Context) {
+    return new ReportService(ctx).attemptDeliveries(args);
+  }
+
+  @Query(() => UserStatsPage, {
+    description: 'Attempts and messages sent per user: every user for managers and admins, your own row for a user.',
+  })
+  userStats(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+    return new ReportService(ctx).userStats(page);
+  }
+
+  @FieldResolver(() => [Attempt], { description: 'The matching attempts, newest first.' })
+  attempts(@Root() report: MailingReport, @Ctx() ctx: Context) {
+    return attemptsOfMailing(ctx, report.filter).load(report.mailing.id);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many attempts match.' })
+  async attemptCount(@Root() report: MailingReport, @Ctx() ctx: Context) {
+    return (await attemptsOfMailing(ctx, report.filter).load(report.mailing.id)).length;
+  }
+
+  @FieldResolver(() => Int, { description: 'Messages sent over the matching attempts.' })
+  sentCount(@Root() report: MailingReport, @Ctx() ctx: Context) {
+    return sum(ctx, report, 'sentCount');
+  }
+
+  @FieldResolver(() => Int, { description: 'Messages that failed over the matching attempts.' })
+  failedCount(@Root() report: MailingReport, @Ctx() ctx: Context) {
+    return sum(ctx, report, 'failedCount');
+  }
+
+  @FieldResolver(() => Int, { description: 'Messages that may or may not have arrived over the matching attempts.' })
+  uncertainCount(@Root() report: MailingReport, @Ctx() ctx: Context) {
+    return sum(ctx, report, 'uncertainCount');
+  }
+}
+
+async function sum(ctx: Context, report: MailingReport, count: Count): Promise<number> {
+  const attempts = await attemptsOfMailing(ctx, report.filter).load(report.mailing.id);
+  return attempts.reduce((total, attempt) => total + attempt[count], 0);
+}

@@ -1,0 +1,157 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Context } from '../context';
+import { actor } from '../context';
+import { badInput, notFound } from '../common/errors';
+import { likePattern, type Page, type PageArgs } from '../common/pagination';
+import { readScope } from '../common/scope';
+import { Mailing } from '../mailings/mailing.entity';
+import { Attempt, AttemptStatus } from '../sending/attempt.entity';
+import { Delivery, DeliveryStatus } from '../sending/delivery.entity';
+import { User } from '../users/user.entity';
+import type { AttemptDeliveriesArgs, AttemptFilter, MailingReportArgs } from './report.args';
+import type { MailingReport, UserStats } from './report.types';
+
+interface ReportRow {
+  id: string;
+  last_attempt_at: Date;
+}
+
+interface StatsRow {
+  owner_id: string;
+  successful_attempts: number;
+  failed_attempts: number;
+  messages_sent: number;
+  messages_failed: number;
+}
+
+/** Reports on carried-out mailings and per-user totals, scoped like every read. */
+export class ReportService {
+  constructor(private readonly ctx: Context) {}
+
+  /** Mailings with at least one attempt matching the filter, newest attempt first. */
+  async mailingReports(args: MailingReportArgs): Promise<Page<MailingReport>> {
+    const { offset, limit } = args;
+    const filter = attemptFilter(args);
+    const { owner } = readScope(actor(this.ctx));
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const where = (sql: string, value: unknown) => {
+      conditions.push(sql);
+      params.push(value);
+    };
+    if (owner) where('m.owner_id = ?', owner);
+    if (args.mailingId) where('m.id = ?', args.mailingId);
+    if (filter.status) where('a.status = ?', filter.status);
+    if (filter.from) where('a.attempted_at >= ?', filter.from);
+    if (filter.to) where('a.attempted_at <= ?', filter.to);
+    if (args.search) where('msg.subject ilike ?', likePattern(args.search));
+    const matched = `from mailings m
+      join attempts a on a.mailing_id = m.id
+      join messages msg on msg.id = m.message_id
+      ${conditions.length ? `where ${conditions.join(' and ')}` : ''}`;
+
+    const [{ total }] = await this.ctx.em.execute<Array<{ total: number }>>(
+      `select count(distinct m.id)::int as total ${matched}`,
+      params,
+      'all',
+      this.ctx.em.getLoggerContext(),
+    );
+    const rows = await this.ctx.em.execute<ReportRow[]>(
+      `select m.id, max(a.attempted_at) as last_attempt_at ${matched}
+       group by m.id order by last_attempt_at desc, m.id limit ? offset ?`,
+      [...params, limit, offset],
+      'all',
+      this.ctx.em.getLoggerContext(),
+    );
+    const mailings = rows.length
+      ? await this.ctx.em.find(Mailing, { id: { $in: rows.map((r) => r.id) } }, { populate: ['message', 'owner'] })
+      : [];
+    const byId = new Map(mailings.map((m) => [m.id, m]));
+    const items = rows.map((row): MailingReport => {
+      const mailing = byId.get(row.id)!;
+      return {
+        mailing,
+        subject: mailing.message.subject,
+        ownerEmail: mailing.owner.email,
+        lastAttemptAt: new Date(row.last_attempt_at),
+        filter,
+      };
+    });
+    return { items, total, offset, limit };
+  }
+
+  /** Who did and did not get the mail in one attempt, with the server's answer. */
+  async attemptDeliveries({ attemptId, status, search, offset, limit }: AttemptDeliveriesArgs): Promise<Page<Delivery>> {
+    const { owner } = readScope(actor(this.ctx));
+    const attempt = await this.ctx.em.findOne(Attempt, { id: attemptId, ...(owner ? { mailing: { owner } } : {}) });
+    if (!attempt) throw notFound('Attempt', attemptId);
+    const where: FilterQuery<Delivery> = { attempt };
+    if (status) where.status = status;
+    if (search) {
+      const like = likePattern(search);
+      where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
+    }
+    const [items, total] = await this.ctx.em.findAndCount(Delivery, where, {
+      orderBy: { email: 'asc', id: 'asc' },
+      offset,
+      limit,
+    });
+    return { items, total, offset, limit };
+  }
+
+  /** Every user's totals for managers and admins; a user's own single row for a user. */
+  async userStats({ offset, limit, search }: PageArgs): Promise<Page<UserStats>> {
+    const { owner } = readScope(actor(this.ctx));
+    const where: FilterQuery<User> = owner ? { id: owner } : {};
+    if (search) {
+      const like = likePattern(search);
+      where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
+    }
+    const [users, total] = await this.ctx.em.findAndCount(User, where, {
+      orderBy: { email: 'asc', id: 'asc' },
+      offset,
+      limit,
+    });
+    const stats = await this.totalsOf(users.map((u) => u.id));
+    const items = users.map((user): UserStats => {
+      const row = stats.get(user.id);
+      return {
+        user,
+        successfulAttempts: row?.successful_attempts ?? 0,
+        failedAttempts: row?.failed_attempts ?? 0,
+        messagesSent: row?.messages_sent ?? 0,
+        messagesFailed: row?.messages_failed ?? 0,
+      };
+    });
+    return { items, total, offset, limit };
+  }
+
+  /** One query for a whole page of users. */
+  private async totalsOf(ownerIds: string[]): Promise<Map<string, StatsRow>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.ctx.em.execute<StatsRow[]>(
+      `select m.owner_id,
+              (count(*) filter (where a.status = ?))::int as successful_attempts,
+              (count(*) filter (where a.status = ?))::int as failed_attempts,
+              coalesce(sum(d.sent), 0)::int as messages_sent,
+              coalesce(sum(d.failed), 0)::int as messages_failed
+         from attempts a
+         join mailings m on m.id = a.mailing_id
+         cross join lateral (
+           select count(*) filter (where status = ?) as sent, count(*) filter (where status = ?) as failed
+             from deliveries where attempt_id = a.id
+         ) d
+        where m.owner_id in (?)
+        group by m.owner_id`,
+      [AttemptStatus.SUCCESS, AttemptStatus.FAILURE, DeliveryStatus.SENT, DeliveryStatus.FAILED, ownerIds],
+      'all',
+      this.ctx.em.getLoggerContext(),
+    );
+    return new Map(rows.map((row) => [row.owner_id, row]));
+  }
+}
+
+function attemptFilter({ status, from, to }: MailingReportArgs): AttemptFilter {
+  if (from && to && from > to) throw badInput('to', 'The end of the date range must not be before its start.');
+  return { status, from, to };
+}

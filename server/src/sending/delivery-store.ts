@@ -1,0 +1,127 @@
+import type { Pool } from 'pg';
+import { DeliveryStatus } from './delivery.entity';
+
+/** A delivery a worker claimed (status SENDING) and is about to send. */
+export interface ClaimedDelivery {
+  id: string;
+  email: string;
+  fullName: string;
+  messageId: string;
+  tries: number;
+}
+
+/** How a claimed delivery leaves SENDING. */
+export interface DeliveryResult {
+  id: string;
+  status: DeliveryStatus;
+  /** Null keeps the previous answer (a delivery put back untried). */
+  response: string | null;
+  tries: number;
+  nextTryAt: Date;
+  sentAt: Date | null;
+}
+
+export interface DeliveryCounts {
+  total: number;
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  uncertain: number;
+}
+
+/**
+ * The deliveries of running attempts, in set-based SQL (a run can have a million rows;
+ * none is ever loaded but the batch being sent). A SENDING row's next_try_at is its
+ * claim's lease: once it lapses, the worker that claimed it is presumed dead.
+ */
+export class DeliveryStore {
+  constructor(private readonly pool: Pool) {}
+
+  /** Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`. */
+  async claim(attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const { rows } = await this.pool.query<ClaimedDelivery>({
+      name: 'deliveries-claim',
+      text: `with picked as (
+               select id from deliveries
+               where attempt_id = $1 and status in ('PENDING', 'SENDING') and next_try_at <= now()
+               limit $2
+               for update skip locked)
+             update deliveries d
+             set status = 'SENDING', next_try_at = now() + $3 * interval '1 millisecond', updated_at = now()
+             from picked where d.id = picked.id
+             returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries`,
+      values: [attemptId, limit, leaseMs],
+    });
+    return rows;
+  }
+
+  /** Writes what became of claimed deliveries, in one statement. */
+  async record(results: DeliveryResult[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.pool.query({
+      name: 'deliveries-record',
+      text: `update deliveries d
+             set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
+                 next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
+             from unnest($1::uuid[], $2::delivery_status[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[])
+               as v(id, status, response, tries, next_try_at, sent_at)
+             where d.id = v.id and d.status = 'SENDING'`,
+      values: [
+        results.map((r) => r.id),
+        results.map((r) => r.status),
+        results.map((r) => r.response),
+        results.map((r) => r.tries),
+        results.map((r) => r.nextTryAt.toISOString()),
+        results.map((r) => r.sentAt?.toISOString() ?? null),
+      ],
+    });
+  }
+
+  /** Keeps a live worker's claims from lapsing. */
+  async extendLease(ids: string[], leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query({
+      name: 'deliveries-extend-lease',
+      text: `update deliveries set next_try_at = now() + $2 * interval '1 millisecond'
+             where id = any($1::uuid[]) and status = 'SENDING'`,
+      values: [ids, leaseMs],
+    });
+  }
+
+  /** How many deliveries are still open, and when the next one is due. */
+  async openSummary(attemptId: string): Promise<{ open: number; nextTryAt: Date | null }> {
+    const { rows } = await this.pool.query<{ open: number; nextTryAt: Date | null }>({
+      name: 'deliveries-open-summary',
+      text: `select count(*)::int as open, min(next_try_at) as "nextTryAt" from deliveries
+             where attempt_id = $1 and status in ('PENDING', 'SENDING')`,
+      values: [attemptId],
+    });
+    return rows[0];
+  }
+
+  async counts(attemptId: string): Promise<DeliveryCounts> {
+    const { rows } = await this.pool.query<{ status: DeliveryStatus; count: number }>({
+      name: 'deliveries-counts',
+      text: `select status, count(*)::int as count from deliveries where attempt_id = $1 group by status`,
+      values: [attemptId],
+    });
+    return countsFrom(rows);
+  }
+}
+
+export function countsFrom(rows: Array<{ status: DeliveryStatus; count: number }>): DeliveryCounts {
+  const counts: DeliveryCounts = { total: 0, pending: 0, sending: 0, sent: 0, failed: 0, uncertain: 0 };
+  const keys: Record<DeliveryStatus, Exclude<keyof DeliveryCounts, 'total'>> = {
+    [DeliveryStatus.PENDING]: 'pending',
+    [DeliveryStatus.SENDING]: 'sending',
+    [DeliveryStatus.SENT]: 'sent',
+    [DeliveryStatus.FAILED]: 'failed',
+    [DeliveryStatus.UNCERTAIN]: 'uncertain',
+  };
+  for (const row of rows) {
+    counts[keys[row.status]] += Number(row.count);
+    counts.total += Number(row.count);
+  }
+  return counts;
+}

@@ -1,0 +1,38 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { AttemptStatus } from './attempt.entity';
+
+@ObjectType({ description: 'Live counts of one run of a mailing: poll it while the run is RUNNING.' })
+export class RunProgress {
+  @Field(() => ID)
+  attemptId!: string;
+
+  @Field(() => ID)
+  mailingId!: string;
+
+  @Field(() => AttemptStatus)
+  status!: AttemptStatus;
+
+  @Field(() => Date)
+  attemptedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt?: Date | null;
+
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => Int, { description: 'Waiting to be sent, retries included.' })
+  pending!: number;
+
+  @Field(() => Int, { description: 'In the mail server’s hands right now.' })
+  sending!: number;
+
+  @Field(() => Int)
+  sent!: number;
+
+  @Field(() => Int)
+  failed!: number;
+
+  @Field(() => Int, { description: 'The connection was lost after hand-over: may or may not have arrived.' })
+  uncertain!: number;
+}

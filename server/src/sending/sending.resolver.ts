@@ -1,0 +1,26 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { Attempt } from './attempt.entity';
+import { RunProgress } from './run-progress.type';
+import { SendingService } from './sending.service';
+
+@Resolver()
+export class SendingResolver {
+  @Mutation(() => Attempt, {
+    description:
+      'Sends your mailing now: opens a run to every recipient who has not received it yet. CONFLICT while it is disabled, already sending, finished or past its end.',
+  })
+  sendMailingNow(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return new SendingService(ctx).sendNow(id);
+  }
+
+  @Query(() => RunProgress, { description: 'Live counts of a run (an Attempt).' })
+  attemptProgress(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return new SendingService(ctx).attemptProgress(id);
+  }
+
+  @Query(() => RunProgress, { nullable: true, description: 'Live counts of the latest run of a mailing; null before its first run.' })
+  mailingProgress(@Arg('mailingId', () => ID) mailingId: string, @Ctx() ctx: Context) {
+    return new SendingService(ctx).mailingProgress(mailingId);
+  }
+}

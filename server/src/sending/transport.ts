@@ -1,0 +1,69 @@
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { Config } from '../config';
+import { classifySendError, type SendOutcome } from './policy';
+
+export interface OutgoingMessage {
+  from: string;
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  messageId: string;
+}
+
+/** The mailings' pooled SMTP transport; SMTP_POOL_SIZE connections per process. */
+export interface MailingTransport {
+  send(message: OutgoingMessage): Promise<SendOutcome>;
+  close(): void;
+}
+
+/** Set once the last byte of the message was read into the SMTP connection. */
+interface Handover {
+  done: boolean;
+}
+type TrackedMail = Mail.Options & { handover?: Handover };
+
+export function createMailingTransport(smtpUrl: string, config: Config): MailingTransport {
+  const options: SMTPPool.Options = {
+    url: smtpUrl,
+    pool: true,
+    maxConnections: config.SMTP_POOL_SIZE,
+    maxMessages: 1000,
+    connectionTimeout: config.SMTP_CONNECTION_TIMEOUT_MS,
+    greetingTimeout: config.SMTP_GREETING_TIMEOUT_MS,
+    socketTimeout: config.SMTP_SOCKET_TIMEOUT_MS,
+  } as SMTPPool.Options;
+  const transport = nodemailer.createTransport(options);
+  // A lost connection reads the same (ECONNECTION, command CONN) before and after the
+  // message went out. The message stream ends only once the server accepted DATA and
+  // every byte was passed to the socket: from then on the server may have the message.
+  transport.use('stream', (mail, callback) => {
+    const handover = (mail.data as TrackedMail).handover;
+    if (handover) {
+      mail.message.processFunc((stream) => {
+        stream.once('end', () => {
+          handover.done = true;
+        });
+        return stream;
+      });
+    }
+    callback();
+  });
+
+  return {
+    async send(message) {
+      const handover: Handover = { done: false };
+      const mail: TrackedMail = { ...message, handover };
+      try {
+        const info = await transport.sendMail(mail);
+        return { kind: 'sent', response: String(info.response ?? '') };
+      } catch (error) {
+        return classifySendError(error, handover.done);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

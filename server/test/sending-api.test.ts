@@ -1,0 +1,151 @@
+import { Role } from '../src/users/user.entity';
+import { Mailing } from '../src/mailings/mailing.entity';
+import { startTestApp, type TestApp, type TestUser } from './harness';
+import { startFaultySmtp, type FaultySmtp } from './faulty-smtp';
+import { createMailing, createMessage, createRecipients, hoursFromNow, ok } from './mailing-helpers';
+import { FAST_SENDING, attemptsOf, deliveriesOf, eventually, seedMailing } from './sending-fixtures';
+
+let t: TestApp;
+let smtp: FaultySmtp;
+beforeAll(async () => {
+  smtp = await startFaultySmtp();
+  t = await startTestApp({ ...FAST_SENDING, SMTP_URL: smtp.url });
+});
+afterAll(async () => {
+  await t.close();
+  await smtp.close();
+});
+afterEach(() => {
+  smtp.rules = () => undefined;
+  smtp.delayMs = 0;
+});
+
+const SEND_NOW = `mutation($id: ID!) { sendMailingNow(id: $id) { id status total sentCount } }`;
+const ATTEMPT_PROGRESS = `query($id: ID!) { attemptProgress(id: $id) { attemptId mailingId status total pending sending sent failed uncertain finishedAt } }`;
+const MAILING_PROGRESS = `query($id: ID!) { mailingProgress(mailingId: $id) { attemptId status total sent failed } }`;
+
+const later = () => new Date(Date.now() + 3_600_000);
+
+async function progressUntilClosed(attemptId: string, as: TestUser) {
+  return eventually('the run to close', async () => {
+    const progress = ok(await t.gql(ATTEMPT_PROGRESS, { id: attemptId }, as)).attemptProgress;
+    return progress.status !== 'RUNNING' ? progress : undefined;
+  });
+}
+
+describe('sendMailingNow', () => {
+  it('sends an owner’s mailing at once and reports its progress', async () => {
+    const owner = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, owner.user, { count: 5, startAt: later() });
+
+    const attempt = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    expect(attempt).toMatchObject({ status: 'RUNNING', total: 5 });
+    const progress = await progressUntilClosed(attempt.id, owner);
+    expect(progress).toMatchObject({ attemptId: attempt.id, mailingId, status: 'SUCCESS', total: 5, pending: 0, sending: 0, sent: 5, failed: 0, uncertain: 0 });
+    expect(progress.finishedAt).toEqual(expect.any(String));
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
+
+    const latest = ok(await t.gql(MAILING_PROGRESS, { id: mailingId }, owner)).mailingProgress;
+    expect(latest).toEqual({ attemptId: attempt.id, status: 'SUCCESS', total: 5, sent: 5, failed: 0 });
+    // Sent in full: the mailing is finished and cannot be sent again.
+    const again = await t.gql(SEND_NOW, { id: mailingId }, owner);
+    expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+  });
+
+  it('counts live while the run is going', async () => {
+    smtp.delayMs = 300;
+    const owner = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, owner.user, { count: 8 });
+    const attempt = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    const midway = await eventually('some sent, some not', async () => {
+      const p = ok(await t.gql(ATTEMPT_PROGRESS, { id: attempt.id }, owner)).attemptProgress;
+      return p.sent > 0 && p.sent < 8 ? p : undefined;
+    });
+    expect(midway.status).toBe('RUNNING');
+    expect(midway.pending + midway.sending + midway.sent).toBe(8);
+    smtp.delayMs = 0;
+    await progressUntilClosed(attempt.id, owner);
+  });
+
+  it('refuses with CONFLICT while the mailing is disabled or already sending, changing nothing', async () => {
+    const owner = await t.createUser();
+    const disabled = await seedMailing(t.app, owner.user, { disabled: true });
+    const refused = await t.gql(SEND_NOW, { id: disabled.mailingId }, owner);
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringMatching(/disabled/) });
+    expect(await attemptsOf(t.app, disabled.mailingId)).toHaveLength(0);
+
+    smtp.delayMs = 300;
+    const busy = await seedMailing(t.app, owner.user, { count: 4, startAt: later() });
+    const [first, second] = await Promise.all([t.gql(SEND_NOW, { id: busy.mailingId }, owner), t.gql(SEND_NOW, { id: busy.mailingId }, owner)]);
+    const codes = [first, second].map((r) => r.errors?.[0].extensions?.code ?? 'OK').sort();
+    expect(codes).toEqual(['CONFLICT', 'OK']);
+    expect(await attemptsOf(t.app, busy.mailingId)).toHaveLength(1);
+    smtp.delayMs = 0;
+  });
+
+  it('sends again only to those who did not get it the first time', async () => {
+    smtp.rules = (to) => (to.startsWith('bounced') ? { rcpt: 550 } : undefined);
+    const owner = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, owner.user, { emails: ['bounced@example.test', 'got-it@example.test'] });
+    const first = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    expect(await progressUntilClosed(first.id, owner)).toMatchObject({ status: 'FAILURE', sent: 1, failed: 1 });
+
+    smtp.rules = () => undefined;
+    const second = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    expect(second.total).toBe(1);
+    expect(await progressUntilClosed(second.id, owner)).toMatchObject({ status: 'SUCCESS', sent: 1 });
+    expect(smtp.countFor('got-it@example.test')).toBe(1);
+    expect(smtp.countFor('bounced@example.test')).toBe(1);
+  });
+
+  it('answers NOT_FOUND for someone else’s mailing, FORBIDDEN for staff and UNAUTHENTICATED for anonymous callers', async () => {
+    const owner = await t.createUser();
+    const other = await t.createUser();
+    const manager = await t.createUser({ role: Role.MANAGER });
+    const { mailingId } = await seedMailing(t.app, owner.user, { startAt: later() });
+
+    expect((await t.gql(SEND_NOW, { id: mailingId }, other)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await t.gql(SEND_NOW, { id: 'not-a-uuid' }, other)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await t.gql(SEND_NOW, { id: mailingId }, manager)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql(SEND_NOW, { id: mailingId })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await attemptsOf(t.app, mailingId)).toHaveLength(0);
+  });
+
+  it('lets the owner and staff read progress, and no one else', async () => {
+    const owner = await t.createUser();
+    const other = await t.createUser();
+    const admin = await t.createUser({ role: Role.ADMIN });
+    const { mailingId } = await seedMailing(t.app, owner.user, { count: 1 });
+    expect(ok(await t.gql(MAILING_PROGRESS, { id: mailingId }, owner)).mailingProgress).toBeNull();
+    const attempt = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+
+    expect(ok(await t.gql(ATTEMPT_PROGRESS, { id: attempt.id }, admin)).attemptProgress.attemptId).toBe(attempt.id);
+    expect(ok(await t.gql(MAILING_PROGRESS, { id: mailingId }, admin)).mailingProgress.attemptId).toBe(attempt.id);
+    expect((await t.gql(ATTEMPT_PROGRESS, { id: attempt.id }, other)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await t.gql(MAILING_PROGRESS, { id: mailingId }, other)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    await progressUntilClosed(attempt.id, owner);
+  });
+});
+
+describe('mailings through the API', () => {
+  it('start at once when created inside their window, and at their start otherwise', async () => {
+    const owner = await t.createUser();
+    const messageId = await createMessage(t, owner, 'Hi {{fullName}}', 'Body');
+    const recipientIds = await createRecipients(t, owner, 2, 'api');
+    const now = await createMailing(t, owner, { messageId, recipientIds, startAt: hoursFromNow(-1), endAt: hoursFromNow(1) });
+    await eventually('the mailing to be sent', async () => {
+      const rows = await deliveriesOf(t.app, now);
+      return rows.length === 2 && rows.every((d) => d.status === 'SENT');
+    });
+
+    const startAt = new Date(Date.now() + 1500);
+    const scheduled = await createMailing(t, owner, { messageId, recipientIds, startAt: startAt.toISOString(), endAt: hoursFromNow(1) });
+    expect(await attemptsOf(t.app, scheduled)).toHaveLength(0);
+    const [attempt] = await eventually('the scheduled run', async () => {
+      const attempts = await attemptsOf(t.app, scheduled);
+      return attempts.length > 0 && attempts;
+    });
+    expect(attempt.attemptedAt.getTime()).toBeGreaterThanOrEqual(startAt.getTime());
+    expect((await t.app.orm.em.fork().findOneOrFail(Mailing, scheduled)).status).not.toBe('CREATED');
+  });
+});

@@ -1,0 +1,122 @@
+import { startTestApp, type TestApp } from './harness';
+import { startFaultySmtp, type FaultRule, type FaultySmtp } from './faulty-smtp';
+import { FAST_SENDING, deliveriesOf, eventually, runClosed, seedMailing, type DeliveryRow } from './sending-fixtures';
+
+let t: TestApp;
+let smtp: FaultySmtp;
+beforeAll(async () => {
+  smtp = await startFaultySmtp();
+  t = await startTestApp({ ...FAST_SENDING, SMTP_URL: smtp.url });
+});
+afterAll(async () => {
+  await t.close();
+  await smtp.close();
+});
+afterEach(() => {
+  smtp.rules = () => undefined;
+  smtp.delayMs = 0;
+});
+
+/** Rules by the local part's prefix: `busy-2-x@` answers 451 twice, etc. */
+function rulesByPrefix(rules: Record<string, (tries: number) => FaultRule | undefined>) {
+  return (to: string, tries: number) => {
+    const prefix = Object.keys(rules).find((p) => to.startsWith(p));
+    return prefix ? rules[prefix](tries) : undefined;
+  };
+}
+
+const byEmail = (rows: DeliveryRow[]) => new Map(rows.map((r) => [r.email, r]));
+
+async function sendTo(emails: string[]) {
+  const { user } = await t.createUser();
+  const { mailingId } = await seedMailing(t.app, user, { emails });
+  await t.app.scheduler.mailingSaved(mailingId);
+  const attempt = await runClosed(t.app, mailingId);
+  return { mailingId, attempt, deliveries: byEmail(await deliveriesOf(t.app, mailingId)) };
+}
+
+describe('a failing mail server', () => {
+  it('retries 4xx answers with backoff and fails them after SEND_MAX_RETRIES retries', async () => {
+    smtp.rules = rulesByPrefix({
+      'busy-twice': (tries) => (tries <= 2 ? { rcpt: 451 } : undefined),
+      'busy-always': () => ({ rcpt: 451 }),
+      'later-data': (tries) => (tries === 1 ? { data: 452 } : undefined),
+    });
+    const { attempt, deliveries } = await sendTo(['busy-twice@example.test', 'busy-always@example.test', 'later-data@example.test', 'fine@example.test']);
+
+    expect(deliveries.get('busy-twice@example.test')).toMatchObject({ status: 'SENT', tries: 3 });
+    expect(deliveries.get('later-data@example.test')).toMatchObject({ status: 'SENT', tries: 2 });
+    expect(deliveries.get('fine@example.test')).toMatchObject({ status: 'SENT', tries: 1 });
+    const gaveUp = deliveries.get('busy-always@example.test')!;
+    expect(gaveUp).toMatchObject({ status: 'FAILED', tries: 4 });
+    expect(gaveUp.response).toMatch(/^Gave up after 4 tries: 451 /);
+    expect(attempt).toMatchObject({ status: 'FAILURE', total: 4, sentCount: 3, failedCount: 1, uncertainCount: 0 });
+    expect(smtp.countFor('busy-twice@example.test')).toBe(1);
+    expect(smtp.countFor('later-data@example.test')).toBe(1); // the refused copy was not accepted
+    expect(smtp.countFor('busy-always@example.test')).toBe(0);
+  });
+
+  it('fails 5xx answers at once with the answer', async () => {
+    smtp.rules = rulesByPrefix({ 'nobody': () => ({ rcpt: 550 }), 'too-big': () => ({ data: 552 }) });
+    const { attempt, deliveries } = await sendTo(['nobody@example.test', 'too-big@example.test', 'fine@example.test']);
+    expect(deliveries.get('nobody@example.test')).toMatchObject({ status: 'FAILED', tries: 1, response: '550 No such user here' });
+    expect(deliveries.get('too-big@example.test')).toMatchObject({ status: 'FAILED', tries: 1, response: '552 Message refused' });
+    expect(deliveries.get('fine@example.test')).toMatchObject({ status: 'SENT' });
+    expect(attempt).toMatchObject({ status: 'FAILURE', sentCount: 1, failedCount: 2 });
+  });
+
+  it('marks a message UNCERTAIN when the connection drops after it was handed over, and never sends it again', async () => {
+    smtp.rules = rulesByPrefix({ 'dropped': () => ({ dropAfterData: true }), 'timed-out': () => ({ dataDelayMs: 3000 }) });
+    const emails = ['dropped-1@example.test', 'dropped-2@example.test', 'timed-out@example.test', 'fine-1@example.test', 'fine-2@example.test'];
+    const { attempt, deliveries } = await sendTo(emails);
+    for (const email of ['dropped-1@example.test', 'dropped-2@example.test', 'timed-out@example.test']) {
+      expect(deliveries.get(email)).toMatchObject({ status: 'UNCERTAIN', tries: 1 });
+      expect(smtp.countFor(email)).toBe(1);
+    }
+    expect(deliveries.get('timed-out@example.test')!.response).toMatch(/ETIMEDOUT/);
+    expect(attempt).toMatchObject({ status: 'FAILURE', sentCount: 2, failedCount: 0, uncertainCount: 3 });
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
+  });
+
+  it('retries a timeout before the message went out', async () => {
+    smtp.rules = rulesByPrefix({ 'slow-rcpt': (tries) => (tries === 1 ? { rcptDelayMs: 3000 } : undefined) });
+    const { deliveries } = await sendTo(['slow-rcpt@example.test', 'fine@example.test']);
+    expect(deliveries.get('slow-rcpt@example.test')).toMatchObject({ status: 'SENT', tries: 2 });
+    expect(smtp.countFor('slow-rcpt@example.test')).toBe(1);
+  });
+
+  it('pauses while the server refuses connections and resumes by itself, sending each message once', async () => {
+    await smtp.down();
+    const { user } = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, user, { count: 30 });
+    await t.app.scheduler.mailingSaved(mailingId);
+    // The breaker opened after a few refused connections; the run waits with its deliveries PENDING.
+    await eventually('the first refused tries', async () => (await deliveriesOf(t.app, mailingId)).some((d) => d.tries > 0));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the server stays down a while
+    await smtp.up();
+
+    const attempt = await runClosed(t.app, mailingId);
+    expect(attempt).toMatchObject({ status: 'SUCCESS', sentCount: 30 });
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
+    // Without the breaker 30 deliveries would each burn their 4 tries in 1.5 s and fail.
+    const triesSpent = (await deliveriesOf(t.app, mailingId)).reduce((sum, d) => sum + d.tries - 1, 0);
+    expect(triesSpent).toBeLessThan(10);
+  });
+
+  it('keeps answering the API while a run is stuck on a slow server', async () => {
+    smtp.delayMs = 1500;
+    const owner = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, owner.user, { count: 8 });
+    await t.app.scheduler.mailingSaved(mailingId);
+    await eventually('the run to be sending', async () => (await deliveriesOf(t.app, mailingId)).some((d) => d.status === 'SENDING'));
+
+    const started = Date.now();
+    const res = await t.gql('{ recipients { total } }', undefined, owner);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.recipients.total).toBe(8);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect((await deliveriesOf(t.app, mailingId)).some((d) => d.status !== 'SENT')).toBe(true);
+    smtp.delayMs = 0;
+    await runClosed(t.app, mailingId);
+  });
+});

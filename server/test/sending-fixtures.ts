@@ -1,0 +1,108 @@
+import type { App } from '../src/app';
+import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
+import { Message } from '../src/messages/message.entity';
+import { Recipient } from '../src/recipients/recipient.entity';
+import { Attempt } from '../src/sending/attempt.entity';
+import type { DeliveryStatus } from '../src/sending/delivery.entity';
+import type { User } from '../src/users/user.entity';
+
+/** Test settings that make failures and retries quick. */
+export const FAST_SENDING = {
+  SMTP_POOL_SIZE: '2',
+  SMTP_CONNECTION_TIMEOUT_MS: '1000',
+  SMTP_GREETING_TIMEOUT_MS: '1000',
+  SMTP_SOCKET_TIMEOUT_MS: '2000',
+  SEND_RATE_PER_SECOND: '1000',
+  SEND_BATCH_SIZE: '10',
+  SEND_MAX_RETRIES: '3',
+  SEND_RETRY_BASE_MS: '100',
+  SEND_RETRY_MAX_MS: '400',
+  SEND_BREAKER_THRESHOLD: '3',
+  SEND_BREAKER_HALF_OPEN_MS: '300',
+  JOB_LOCK_LIFETIME_MS: '3000',
+  JOB_PROCESS_EVERY_MS: '100',
+};
+
+export interface SeededMailing {
+  mailingId: string;
+  emails: string[];
+}
+
+let seq = 0;
+
+/** A mailing with its message and recipients, written through the ORM. */
+export async function seedMailing(
+  app: App,
+  owner: User,
+  opts: { count?: number; emails?: string[]; subject?: string; body?: string; startAt?: Date; endAt?: Date; disabled?: boolean } = {},
+): Promise<SeededMailing> {
+  const em = app.orm.em.fork();
+  const batch = ++seq;
+  const emails = opts.emails ?? Array.from({ length: opts.count ?? 3 }, (_, i) => `m${batch}-r${i}@example.test`);
+  const message = em.create(Message, {
+    subject: opts.subject ?? 'Hello {{fullName}}',
+    body: opts.body ?? 'Dear {{fullName}}, this goes to {{email}}.',
+    owner,
+  });
+  const recipients = emails.map((email, i) => em.create(Recipient, { email, fullName: `Reader ${i}`, owner }));
+  const startAt = opts.startAt ?? new Date(Date.now() - 60_000);
+  const mailing = em.create(Mailing, {
+    startAt,
+    endAt: opts.endAt ?? new Date(Math.max(startAt.getTime(), Date.now()) + 3_600_000),
+    disabled: opts.disabled ?? false,
+    message,
+    owner,
+  });
+  mailing.recipients.set(recipients);
+  await em.flush();
+  return { mailingId: mailing.id, emails };
+}
+
+export interface DeliveryRow {
+  email: string;
+  status: DeliveryStatus;
+  tries: number;
+  response: string | null;
+  messageId: string;
+  attemptId: string;
+}
+
+export async function deliveriesOf(app: App, mailingId: string): Promise<DeliveryRow[]> {
+  return app.orm.em.fork().execute<DeliveryRow[]>(
+    `select d.email, d.status, d.tries, d.response, d.message_id as "messageId", d.attempt_id as "attemptId"
+     from deliveries d join attempts a on a.id = d.attempt_id where a.mailing_id = ? order by d.email`,
+    [mailingId],
+  );
+}
+
+export async function attemptsOf(app: App, mailingId: string): Promise<Attempt[]> {
+  return app.orm.em.fork().find(Attempt, { mailing: mailingId }, { orderBy: { attemptedAt: 'asc' } });
+}
+
+export async function mailingStatus(app: App, mailingId: string): Promise<MailingStatus | undefined> {
+  return (await app.orm.em.fork().findOne(Mailing, mailingId))?.status;
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Resolves once the mailing's latest run has closed; returns it. */
+export function runClosed(app: App, mailingId: string, timeoutMs?: number): Promise<Attempt> {
+  return eventually(
+    'the run to close',
+    async () => {
+      const attempts = await attemptsOf(app, mailingId);
+      const last = attempts.at(-1);
+      return last && last.status !== 'RUNNING' ? last : undefined;
+    },
+    timeoutMs,
+  );
+}
