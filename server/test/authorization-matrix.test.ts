@@ -151,6 +151,7 @@ const rows: Record<string, Row> = {
 
   // Sending.
   'Mutation.sendMailingNow': { doc: `mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedWrite },
+  'Mutation.retryFailedDeliveries': { doc: `mutation($id: ID!) { retryFailedDeliveries(attemptId: $id) { id } }`, vars: (w) => ({ id: w.attempt.id }), expect: ownedWrite },
   'Query.attemptProgress': { doc: `query($id: ID!) { attemptProgress(id: $id) { total } }`, vars: (w) => ({ id: w.attempt.id }), expect: ownedRead },
   'Query.mailingProgress': { doc: `query($id: ID!) { mailingProgress(mailingId: $id) { total } }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedRead },
 

@@ -127,6 +127,46 @@ describe('sendMailingNow', () => {
   });
 });
 
+describe('retryFailedDeliveries', () => {
+  const RETRY = `mutation($id: ID!) { retryFailedDeliveries(attemptId: $id) { id total } }`;
+
+  it('sends again, as a new run, only to the recipients that failed in that attempt', async () => {
+    let refuse = true;
+    smtp.rules = (to) => (refuse && to.startsWith('refused') ? { rcpt: 550 } : undefined);
+    const owner = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, owner.user, {
+      emails: ['refused-1@example.test', 'refused-2@example.test', 'fine@example.test'],
+    });
+    const first = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    expect(await progressUntilClosed(first.id, owner)).toMatchObject({ status: 'FAILURE', sent: 1, failed: 2 });
+
+    refuse = false;
+    const retry = ok(await t.gql(RETRY, { id: first.id }, owner)).retryFailedDeliveries;
+    expect(retry.id).not.toBe(first.id);
+    expect(retry.total).toBe(2);
+    expect(await progressUntilClosed(retry.id, owner)).toMatchObject({ status: 'SUCCESS', sent: 2, failed: 0 });
+    expect(smtp.countFor('refused-1@example.test')).toBe(1);
+    expect(smtp.countFor('refused-2@example.test')).toBe(1);
+    expect(smtp.countFor('fine@example.test')).toBe(1);
+
+    // Nothing failed is left: a second retry of the same attempt is refused and opens nothing.
+    const again = await t.gql(RETRY, { id: first.id }, owner);
+    expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(await attemptsOf(t.app, mailingId)).toHaveLength(2);
+  });
+
+  it("answers NOT_FOUND for another owner's attempt and opens nothing", async () => {
+    smtp.rules = (to) => (to.startsWith('nope') ? { rcpt: 550 } : undefined);
+    const owner = await t.createUser();
+    const other = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, owner.user, { emails: ['nope@example.test'] });
+    const first = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    await progressUntilClosed(first.id, owner);
+    expect((await t.gql(RETRY, { id: first.id }, other)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(await attemptsOf(t.app, mailingId)).toHaveLength(1);
+  });
+});
+
 describe('mailings through the API', () => {
   it('start at once when created inside their window, and at their start otherwise', async () => {
     const owner = await t.createUser();

@@ -6,7 +6,7 @@ import { startFaultySmtp, type FaultySmtp } from './faulty-smtp';
 import { FAST_SENDING, attemptsOf, runClosed, seedMailing } from './sending-fixtures';
 
 const mongoUrl = process.env.MONGODB_URL;
-if (!mongoUrl) console.log('MongoDB job store tests skipped: MONGODB_URL not set');
+if (!mongoUrl) process.stderr.write('\nMongoDB job store tests skipped: MONGODB_URL not set\n');
 
 /** The same scheduler on Agenda's MongoDB store (docker compose and production). */
 (mongoUrl ? describe : describe.skip)('the MongoDB job store', () => {

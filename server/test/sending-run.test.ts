@@ -46,8 +46,13 @@ describe('a run', () => {
 
   it('opens no run for a disabled mailing', async () => {
     const { user } = await t.createUser();
-    const { mailingId } = await seedMailing(t.app, user, { disabled: true });
-    await t.app.scheduler.mailingSaved(mailingId);
-    expect(await attemptsOf(t.app, mailingId)).toHaveLength(0);
+    const disabled = await seedMailing(t.app, user, { disabled: true });
+    const enabled = await seedMailing(t.app, user);
+    await t.app.scheduler.mailingSaved(disabled.mailingId);
+    await t.app.scheduler.mailingSaved(enabled.mailingId);
+    // Planned after the disabled one, the enabled one has gone out: the disabled one would have by now.
+    await runClosed(t.app, enabled.mailingId);
+    expect(await attemptsOf(t.app, disabled.mailingId)).toHaveLength(0);
+    for (const email of disabled.emails) expect(smtp.countFor(email)).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config';
 import { Mailing } from '../src/mailings/mailing.entity';
 import { startTestApp, type TestApp } from './harness';
 import { startFaultySmtp, type FaultySmtp } from './faulty-smtp';
-import { FAST_SENDING, attemptsOf, deliveriesOf, mailingStatus, runClosed, seedMailing } from './sending-fixtures';
+import { FAST_SENDING, attemptsOf, deliveriesOf, eventually, mailingStatus, runClosed, seedMailing } from './sending-fixtures';
 
 let t: TestApp;
 let smtp: FaultySmtp;
@@ -121,6 +121,33 @@ describe('scheduling', () => {
 
     expect(await jobsOf(deleted.mailingId)).toEqual([]);
     expect((await jobsOf(disabled.mailingId)).map((j) => j.name)).toEqual(['mailing.finish']);
+  });
+
+  it('stops a run at its next batch when the mailing is disabled, and goes on when it is enabled', async () => {
+    smtp.delayMs = 100;
+    const { user } = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, user, { count: 40 });
+    await t.app.scheduler.mailingSaved(mailingId);
+    await eventually('a few messages out', async () => smtp.received.filter((m) => emails.includes(m.to)).length >= 3);
+
+    const em = t.app.orm.em.fork();
+    (await em.findOneOrFail(Mailing, mailingId)).disabled = true;
+    await em.flush();
+    await t.app.scheduler.mailingRemoved(mailingId);
+    const paused = await eventually('the run to stop', async () => {
+      const rows = await deliveriesOf(t.app, mailingId);
+      return rows.every((d) => d.status !== 'SENDING') && rows.some((d) => d.status === 'PENDING') && rows;
+    });
+    expect((await attemptsOf(t.app, mailingId))[0].status).toBe('RUNNING');
+    expect(await jobsOf(mailingId)).toEqual([{ name: 'mailing.finish', nextRunAt: expect.any(Date) }]);
+
+    smtp.delayMs = 0;
+    (await em.findOneOrFail(Mailing, mailingId)).disabled = false;
+    await em.flush();
+    await t.app.scheduler.mailingSaved(mailingId);
+    expect(await runClosed(t.app, mailingId)).toMatchObject({ status: 'SUCCESS', sentCount: 40 });
+    expect(paused.filter((d) => d.status === 'PENDING').length).toBeGreaterThan(0);
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
   });
 
   it('finishes a mailing at its end: nothing more is sent and the open run closes', async () => {

@@ -51,6 +51,8 @@ async function main() {
     }, 1000);
     const stop = await scheduler.sendInProcess(attempt.id, interrupt.signal).finally(() => clearInterval(progress));
 
+    // Drops a planned start that has nothing left to do, or hands an unfinished run to the workers.
+    await scheduler.mailingSaved(mailingId);
     const closed = await runtime.orm.em.fork().findOneOrFail(Attempt, attempt.id);
     const counts = await deliveryCounts(runtime.orm.em.fork(), attempt.id);
     if (stop.kind !== 'closed' || closed.status === 'RUNNING') {

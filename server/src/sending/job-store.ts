@@ -1,9 +1,11 @@
+import type { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { Agenda, type AgendaBackend } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { MongoClient } from 'mongodb';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import type { Logger } from '../common/logger';
 
 const JOB_TABLE = 'agenda_jobs';
 const JOB_COLLECTION = 'agendaJobs';
@@ -22,7 +24,7 @@ export interface JobStore {
  * a unique index on `data.key` makes `unique()` upserts race-free (Agenda's upsert is a
  * read then a write).
  */
-export async function openJobStore(config: Config, pool: Pool): Promise<JobStore> {
+export async function openJobStore(config: Config, pool: Pool, logger: Logger): Promise<JobStore> {
   let mongo: MongoClient | undefined;
   let backend: AgendaBackend;
   if (config.MONGODB_URL) {
@@ -32,7 +34,12 @@ export async function openJobStore(config: Config, pool: Pool): Promise<JobStore
     await mongo.connect();
     backend = new MongoBackend({ mongo: mongo.db(), collection: JOB_COLLECTION });
   } else {
-    backend = new PostgresBackend({ pool, tableName: JOB_TABLE });
+    const postgres = new PostgresBackend({ pool, tableName: JOB_TABLE });
+    // Its LISTEN connection reconnects by itself; unheard, a dropped one would crash the process.
+    (postgres.notificationChannel as unknown as EventEmitter | undefined)?.on('error', (err: Error) =>
+      logger.warn({ err }, 'job notification connection lost; reconnecting'),
+    );
+    backend = postgres;
   }
   const agenda = new Agenda({
     backend,

@@ -24,7 +24,13 @@ export function messageIdDomain(mailFrom: string): string {
  * this mailing yet, in one transaction, and the mailing becomes RUNNING. Refused with
  * CONFLICT when the mailing may not send now (see runRefusal).
  */
-export async function openRun(em: EntityManager, mailingId: string, domain: string, now = new Date()): Promise<Attempt> {
+export async function openRun(
+  em: EntityManager,
+  mailingId: string,
+  domain: string,
+  now = new Date(),
+  options: { retryFailedOf?: string } = {},
+): Promise<Attempt> {
   if (!isUUID(mailingId)) throw notFound('Mailing', mailingId);
   return withConstraintErrors(
     () =>
@@ -37,7 +43,12 @@ export async function openRun(em: EntityManager, mailingId: string, domain: stri
         const message = await tx.findOneOrFail(Message, mailing.message.id);
         const attempt = tx.create(Attempt, { mailing, attemptedAt: now, subject: message.subject, body: message.body });
         await tx.flush();
-        attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain);
+        if (options.retryFailedOf) {
+          attempt.total = await insertRetries(tx, attempt.id, options.retryFailedOf, mailing.id, domain);
+          if (attempt.total === 0) throw conflict('This attempt has no failed deliveries left to retry.');
+        } else {
+          attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain);
+        }
         if (attempt.total === 0) {
           throw conflict(
             mailing.status === MailingStatus.CREATED
@@ -73,6 +84,32 @@ async function insertDeliveries(tx: EntityManager, attemptId: string, mailingId:
            where a.mailing_id = ? and earlier.email = r.email and earlier.status in ('SENT', 'UNCERTAIN'))
      ) picked`,
     [attemptId, domain, mailingId, mailingId],
+    'run',
+  );
+  return result.affectedRows;
+}
+
+/**
+ * The FAILED deliveries of an earlier run whose recipients are still in the mailing and
+ * have not received it since (SENT or UNCERTAIN in any run).
+ */
+async function insertRetries(tx: EntityManager, attemptId: string, failedOf: string, mailingId: string, domain: string): Promise<number> {
+  const result = await tx.execute<{ affectedRows: number }>(
+    `insert into deliveries (id, created_at, updated_at, attempt_id, recipient_id, email, full_name, status, tries, next_try_at, message_id)
+     select picked.id, now(), now(), ?, picked.recipient_id, picked.email, picked.full_name, 'PENDING', 0, now(),
+            '<' || picked.id || '@' || ? || '>'
+     from (
+       select gen_random_uuid() as id, r.id as recipient_id, r.email, r.full_name
+       from deliveries failed
+       join mailing_recipients mr on mr.recipient_id = failed.recipient_id and mr.mailing_id = ?
+       join recipients r on r.id = failed.recipient_id
+       where failed.attempt_id = ? and failed.status = 'FAILED'
+         and not exists (
+           select 1 from deliveries later
+           join attempts a on a.id = later.attempt_id
+           where a.mailing_id = ? and later.email = r.email and later.status in ('SENT', 'UNCERTAIN'))
+     ) picked`,
+    [attemptId, domain, mailingId, failedOf, mailingId],
     'run',
   );
   return result.affectedRows;

@@ -53,7 +53,7 @@ const RUN_JOB_CONCURRENCY = 5;
 export async function createScheduler({ config, logger, orm, databaseUrl, smtpUrl }: SchedulerDeps): Promise<MailingScheduler> {
   const pool = new Pool({ connectionString: databaseUrl, max: 6, application_name: 'mailing-sending' });
   pool.on('error', (err) => logger.warn({ err }, 'sending database connection failed'));
-  const jobStore = await openJobStore(config, pool);
+  const jobStore = await openJobStore(config, pool, logger);
   const { agenda } = jobStore;
   const parts = await createSendingParts({ config, logger, orm, pool, smtpUrl, databaseUrl });
   const domain = messageIdDomain(config.MAIL_FROM);
@@ -111,6 +111,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, smtpUr
       } else {
         await cancel(JOBS.start, mailingId);
       }
+      // A run job whose run has closed is left alone: it finds nothing to do and ends.
       if (plan.openAttemptId) await queueRun(plan.openAttemptId);
     });
   }

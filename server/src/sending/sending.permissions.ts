@@ -3,5 +3,5 @@ import { isAuthenticated, isUser } from '../auth/rules';
 /** Owners send their own mailings; everyone signed in reads progress, narrowed to their own by the service. */
 export const sendingPermissions = {
   Query: { attemptProgress: isAuthenticated, mailingProgress: isAuthenticated },
-  Mutation: { sendMailingNow: isUser },
+  Mutation: { sendMailingNow: isUser, retryFailedDeliveries: isUser },
 };

@@ -14,6 +14,14 @@ export class SendingResolver {
     return new SendingService(ctx).sendNow(id);
   }
 
+  @Mutation(() => Attempt, {
+    description:
+      'Sends again to the recipients whose delivery failed in this attempt (and who have not received the mailing since), as a new run. CONFLICT when none is left or the mailing may not send now.',
+  })
+  retryFailedDeliveries(@Arg('attemptId', () => ID) attemptId: string, @Ctx() ctx: Context) {
+    return new SendingService(ctx).retryFailed(attemptId);
+  }
+
   @Query(() => RunProgress, { description: 'Live counts of a run (an Attempt).' })
   attemptProgress(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return new SendingService(ctx).attemptProgress(id);

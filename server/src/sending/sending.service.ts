@@ -23,6 +23,18 @@ export class SendingService {
     return attempt;
   }
 
+  /** Opens a new run of the attempt's mailing for the deliveries that failed in it. */
+  async retryFailed(attemptId: string): Promise<Attempt> {
+    const { owner } = writeScope(actor(this.ctx));
+    const attempt = isUUID(attemptId) ? await this.ctx.em.findOne(Attempt, { id: attemptId, mailing: { owner } }) : null;
+    if (!attempt) throw notFound('Attempt', attemptId);
+    const retry = await openRun(this.ctx.em, attempt.mailing.id, messageIdDomain(this.ctx.app.config.MAIL_FROM), new Date(), {
+      retryFailedOf: attempt.id,
+    });
+    await this.ctx.app.scheduler.queueRun(retry.id);
+    return retry;
+  }
+
   async attemptProgress(attemptId: string): Promise<RunProgress> {
     const { owner } = readScope(actor(this.ctx));
     const attempt = isUUID(attemptId)
