@@ -11,15 +11,14 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './common/logger';
 import { formatError, isClientError } from './common/format-error';
 import { initOrm } from './db/orm';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
+import { openDatabase } from './db/database';
 import { createMailer, type Mailer } from './mail/mailer';
 import { createContext, type AppDeps, type Context } from './context';
 import { buildAppSchema } from './schema';
 import { createScheduler } from './sending/scheduler';
 import type { MailingScheduler } from './sending/scheduler.types';
-import { createAppCache, type AppCache } from './cache/app-cache';
-import { CacheInvalidator } from './cache/cache-invalidator';
-import { cacheNamespace } from './cache/cache-namespace';
+import type { AppCache } from './cache/app-cache';
+import { openReadCache } from './cache/read-cache';
 import { serveWebApp } from './web-app';
 
 export interface App {
@@ -40,21 +39,10 @@ export interface App {
 /** Builds the whole service from a config. Tests use it with a fresh database. */
 export async function createApp(config: Config): Promise<App> {
   const logger = createLogger(config.LOG_LEVEL);
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
-    databaseUrl = embedded.url;
-    logger.info({ dir: config.EMBEDDED_PG_DIR }, 'started embedded PostgreSQL');
-  }
+  const { url: databaseUrl, embedded } = await openDatabase(config, { reuseRunning: false });
+  if (embedded) logger.info({ dir: config.EMBEDDED_PG_DIR }, 'started embedded PostgreSQL');
   const orm = await initOrm(databaseUrl);
-  const cache = await createAppCache({
-    redisUrl: config.REDIS_URL,
-    namespace: cacheNamespace(databaseUrl),
-    ttlSeconds: config.CACHE_TTL_SECONDS,
-    logger,
-  });
-  orm.em.getEventManager().registerSubscriber(new CacheInvalidator(cache, logger));
+  const cache = await openReadCache(orm, config, databaseUrl, logger);
   const mailer = await createMailer(config, logger);
   const scheduler = await createScheduler({ config, logger, orm, databaseUrl, smtpUrl: mailer.smtpUrl });
   const deps: AppDeps = { config, logger, mailer, scheduler, cache };

@@ -1,27 +1,15 @@
-import { Client } from 'pg';
+import { postgresAccepts } from '../src/db/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
 
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const EMBEDDED_PORT = 54339;
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 /**
  * Tests need a PostgreSQL server to create their databases on: TEST_DATABASE_ADMIN_URL,
  * else the local one on 5432, else (a machine with only Node) an embedded PostgreSQL.
  */
 export default async function globalSetup(): Promise<void> {
-  if (process.env.TEST_DATABASE_ADMIN_URL || (await reachable(DEFAULT_ADMIN_URL))) return;
+  if (process.env.TEST_DATABASE_ADMIN_URL || (await postgresAccepts(DEFAULT_ADMIN_URL, 2000))) return;
   const embedded = await startEmbeddedPostgres('.data/test-postgres', EMBEDDED_PORT);
   (globalThis as { embeddedTestDatabase?: EmbeddedDatabase }).embeddedTestDatabase = embedded;
   process.env.TEST_DATABASE_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`;

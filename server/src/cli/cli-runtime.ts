@@ -1,12 +1,10 @@
-import { Client } from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../common/logger';
 import { initOrm } from '../db/orm';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres';
-import { createAppCache, type AppCache } from '../cache/app-cache';
-import { CacheInvalidator } from '../cache/cache-invalidator';
-import { cacheNamespace } from '../cache/cache-namespace';
+import { openDatabase } from '../db/database';
+import type { AppCache } from '../cache/app-cache';
+import { openReadCache } from '../cache/read-cache';
 
 /** What a command-line tool needs: the server's config, database and cache. */
 export interface CliRuntime {
@@ -26,24 +24,9 @@ export interface CliRuntime {
 export async function openCliRuntime(): Promise<CliRuntime> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    const serverUrl = `postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_PG_PORT}/mailing`;
-    if (await accepts(serverUrl)) databaseUrl = serverUrl;
-    else {
-      embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
-      databaseUrl = embedded.url;
-    }
-  }
+  const { url: databaseUrl, embedded } = await openDatabase(config, { reuseRunning: true });
   const orm = await initOrm(databaseUrl);
-  const cache = await createAppCache({
-    redisUrl: config.REDIS_URL,
-    namespace: cacheNamespace(databaseUrl),
-    ttlSeconds: config.CACHE_TTL_SECONDS,
-    logger,
-  });
-  orm.em.getEventManager().registerSubscriber(new CacheInvalidator(cache, logger));
+  const cache = await openReadCache(orm, config, databaseUrl, logger);
   return {
     config,
     logger,
@@ -56,18 +39,6 @@ export async function openCliRuntime(): Promise<CliRuntime> {
       await embedded?.stop();
     },
   };
-}
-
-async function accepts(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 /** Runs a command's main: a known failure prints its message alone and exits 1. */

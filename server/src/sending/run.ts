@@ -43,12 +43,9 @@ export async function openRun(
         const message = await tx.findOneOrFail(Message, mailing.message.id);
         const attempt = tx.create(Attempt, { mailing, attemptedAt: now, subject: message.subject, body: message.body });
         await tx.flush();
-        if (options.retryFailedOf) {
-          attempt.total = await insertRetries(tx, attempt.id, options.retryFailedOf, mailing.id, domain);
-          if (attempt.total === 0) throw conflict('This attempt has no failed deliveries left to retry.');
-        } else {
-          attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain);
-        }
+        const source = options.retryFailedOf ? failedIn(mailing.id, options.retryFailedOf) : everyRecipientOf(mailing.id);
+        attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain, source);
+        if (options.retryFailedOf && attempt.total === 0) throw conflict('This attempt has no failed deliveries left to retry.');
         if (attempt.total === 0) {
           throw conflict(
             mailing.status === MailingStatus.CREATED
@@ -64,52 +61,50 @@ export async function openRun(
   );
 }
 
+/** Which recipients a run is for: a FROM clause yielding `r` (recipients), with its parameters. */
+interface RecipientSource {
+  from: string;
+  params: unknown[];
+}
+
+const everyRecipientOf = (mailingId: string): RecipientSource => ({
+  from: `from mailing_recipients mr join recipients r on r.id = mr.recipient_id where mr.mailing_id = ?`,
+  params: [mailingId],
+});
+
+/** The recipients whose delivery failed in an earlier run and who are still in the mailing. */
+const failedIn = (mailingId: string, attemptId: string): RecipientSource => ({
+  from: `from deliveries failed
+         join mailing_recipients mr on mr.recipient_id = failed.recipient_id and mr.mailing_id = ?
+         join recipients r on r.id = failed.recipient_id
+         where failed.attempt_id = ? and failed.status = 'FAILED'`,
+  params: [mailingId, attemptId],
+});
+
 /**
  * One statement however many recipients: a recipient who got this mailing in an earlier
  * run (SENT, or UNCERTAIN: it may have arrived) is left out, so nobody gets it twice.
  */
-async function insertDeliveries(tx: EntityManager, attemptId: string, mailingId: string, domain: string): Promise<number> {
+async function insertDeliveries(
+  tx: EntityManager,
+  attemptId: string,
+  mailingId: string,
+  domain: string,
+  source: RecipientSource,
+): Promise<number> {
   const result = await tx.execute<{ affectedRows: number }>(
     `insert into deliveries (id, created_at, updated_at, attempt_id, recipient_id, email, full_name, status, tries, next_try_at, message_id)
      select picked.id, now(), now(), ?, picked.recipient_id, picked.email, picked.full_name, 'PENDING', 0, now(),
             '<' || picked.id || '@' || ? || '>'
      from (
        select gen_random_uuid() as id, r.id as recipient_id, r.email, r.full_name
-       from mailing_recipients mr
-       join recipients r on r.id = mr.recipient_id
-       where mr.mailing_id = ?
+       ${source.from}
          and not exists (
            select 1 from deliveries earlier
            join attempts a on a.id = earlier.attempt_id
            where a.mailing_id = ? and earlier.email = r.email and earlier.status in ('SENT', 'UNCERTAIN'))
      ) picked`,
-    [attemptId, domain, mailingId, mailingId],
-    'run',
-  );
-  return result.affectedRows;
-}
-
-/**
- * The FAILED deliveries of an earlier run whose recipients are still in the mailing and
- * have not received it since (SENT or UNCERTAIN in any run).
- */
-async function insertRetries(tx: EntityManager, attemptId: string, failedOf: string, mailingId: string, domain: string): Promise<number> {
-  const result = await tx.execute<{ affectedRows: number }>(
-    `insert into deliveries (id, created_at, updated_at, attempt_id, recipient_id, email, full_name, status, tries, next_try_at, message_id)
-     select picked.id, now(), now(), ?, picked.recipient_id, picked.email, picked.full_name, 'PENDING', 0, now(),
-            '<' || picked.id || '@' || ? || '>'
-     from (
-       select gen_random_uuid() as id, r.id as recipient_id, r.email, r.full_name
-       from deliveries failed
-       join mailing_recipients mr on mr.recipient_id = failed.recipient_id and mr.mailing_id = ?
-       join recipients r on r.id = failed.recipient_id
-       where failed.attempt_id = ? and failed.status = 'FAILED'
-         and not exists (
-           select 1 from deliveries later
-           join attempts a on a.id = later.attempt_id
-           where a.mailing_id = ? and later.email = r.email and later.status in ('SENT', 'UNCERTAIN'))
-     ) picked`,
-    [attemptId, domain, mailingId, failedOf, mailingId],
+    [attemptId, domain, ...source.params, mailingId],
     'run',
   );
   return result.affectedRows;

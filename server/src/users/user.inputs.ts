@@ -1,8 +1,9 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { PageArgs } from '../common/pagination';
+import { RegisterInput } from '../auth/auth.inputs';
 import { Role } from './user.entity';
-import { ValidAvatarUrl, ValidCountry, ValidEmail, ValidFullName, ValidPassword, ValidPhone } from './user.validation';
+import { ValidAvatarUrl, ValidCountry, ValidEmail, ValidFullName, ValidPhone } from './user.validation';
 
 @ArgsType()
 export class UserListArgs extends PageArgs {
@@ -16,27 +17,7 @@ export class UserListArgs extends PageArgs {
 }
 
 @InputType({ description: 'An account created by an admin; its email counts as verified.' })
-export class UserInput {
-  @Field(() => String)
-  @ValidEmail()
-  email!: string;
-
-  @Field(() => String, { description: 'At least 8 characters.' })
-  @ValidPassword()
-  password!: string;
-
-  @Field(() => String, { defaultValue: '' })
-  @ValidFullName()
-  fullName: string = '';
-
-  @Field(() => String, { defaultValue: '' })
-  @ValidPhone()
-  phone: string = '';
-
-  @Field(() => String, { defaultValue: '' })
-  @ValidCountry()
-  country: string = '';
-
+export class UserInput extends RegisterInput {
   @Field(() => Role, { defaultValue: Role.USER })
   role: Role = Role.USER;
 }
