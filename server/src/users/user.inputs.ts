@@ -1,9 +1,9 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { PageArgs } from '../common/pagination';
-import { RegisterInput } from '../auth/auth.inputs';
+import { ProfileInput, RegisterInput } from '../auth/auth.inputs';
 import { Role } from './user.entity';
-import { ValidAvatarUrl, ValidCountry, ValidEmail, ValidFullName, ValidPhone } from './user.validation';
+import { ValidEmail } from './user.validation';
 
 @ArgsType()
 export class UserListArgs extends PageArgs {
@@ -23,26 +23,10 @@ export class UserInput extends RegisterInput {
 }
 
 @InputType({ description: 'Only the fields given are changed.' })
-export class UserUpdateInput {
+export class UserUpdateInput extends ProfileInput {
   @Field(() => String, { nullable: true })
   @ValidEmail()
   email?: string;
-
-  @Field(() => String, { nullable: true })
-  @ValidFullName()
-  fullName?: string;
-
-  @Field(() => String, { nullable: true })
-  @ValidPhone()
-  phone?: string;
-
-  @Field(() => String, { nullable: true })
-  @ValidCountry()
-  country?: string;
-
-  @Field(() => String, { nullable: true, description: 'An http(s) URL; null or "" removes the avatar.' })
-  @ValidAvatarUrl()
-  avatarUrl?: string | null;
 
   @Field(() => Role, { nullable: true })
   role?: Role;
