@@ -1,5 +1,9 @@
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { ok } from './mailing-helpers';
+import { Mailing } from '../src/mailings/mailing.entity';
+import { Message } from '../src/messages/message.entity';
+import { Attempt, AttemptStatus } from '../src/sending/attempt.entity';
+import { Delivery, DeliveryStatus } from '../src/sending/delivery.entity';
 import { seedFixture, withQueries } from './fixture-helpers';
 
 const ALICE = 'alice@reports.test';
@@ -220,6 +224,21 @@ describe('userStats', () => {
     ]);
     const bob = ok(await t.gql(USER_STATS, { search: 'bob@' }, as[MANAGER])).userStats;
     expect(bob.items.map((s: { user: { email: string } }) => s.user.email)).toEqual([BOB]);
+  });
+
+  it("counts a running attempt's deliveries as they stand", async () => {
+    const sender = await t.createUser();
+    const em = t.app.orm.em.fork();
+    const message = em.create(Message, { subject: 'Live', body: 'b', owner: sender.user });
+    const mailing = em.create(Mailing, { startAt: new Date(Date.now() - 60_000), endAt: new Date(Date.now() + 3600_000), message, owner: sender.user });
+    const attempt = em.create(Attempt, { mailing, status: AttemptStatus.RUNNING, total: 4 });
+    const statuses = [DeliveryStatus.SENT, DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.PENDING];
+    statuses.forEach((status, i) => em.create(Delivery, { attempt, email: `live-${i}@example.com`, status }));
+    await em.flush();
+    const stats = ok(await t.gql(USER_STATS, {}, sender)).userStats;
+    expect(stats.items).toEqual([
+      { user: { email: sender.user.email }, successfulAttempts: 0, failedAttempts: 0, messagesSent: 2, messagesFailed: 1 },
+    ]);
   });
 });
 

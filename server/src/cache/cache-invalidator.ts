@@ -9,11 +9,10 @@ import { User } from '../users/user.entity';
 import type { AppCache } from './app-cache';
 import { scopesOfOwners } from './cache-scope';
 
-/** Rows whose owner is not in memory, by how to look it up. */
+/** Rows whose owner is not in memory: ids of owned rows by table, and of attempts. */
 interface UnresolvedOwners {
-  byMailing: Set<string>;
-  byAttempt: Set<string>;
   byOwnedRow: Map<string, Set<string>>;
+  byAttempt: Set<string>;
 }
 
 /**
@@ -87,7 +86,7 @@ function rootTransaction(trx: object): object {
 
 async function ownersTouched(em: EntityManager, uow: UnitOfWork): Promise<Set<string>> {
   const owners = new Set<string>();
-  const unresolved: UnresolvedOwners = { byMailing: new Set(), byAttempt: new Set(), byOwnedRow: new Map() };
+  const unresolved: UnresolvedOwners = { byOwnedRow: new Map(), byAttempt: new Set() };
   const ownedRow = (entity: Recipient | Message | Mailing, table: string) => {
     if (entity.owner?.id) owners.add(entity.owner.id);
     else unresolved.byOwnedRow.set(table, (unresolved.byOwnedRow.get(table) ?? new Set()).add(entity.id));
@@ -97,11 +96,8 @@ async function ownersTouched(em: EntityManager, uow: UnitOfWork): Promise<Set<st
     else if (entity instanceof Recipient) ownedRow(entity, 'recipients');
     else if (entity instanceof Message) ownedRow(entity, 'messages');
     else if (entity instanceof Mailing) ownedRow(entity, 'mailings');
-    else if (entity instanceof Attempt) {
-      const owner = entity.mailing.owner?.id;
-      if (owner) owners.add(owner);
-      else unresolved.byMailing.add(entity.mailing.id);
-    } else if (entity instanceof Delivery) {
+    else if (entity instanceof Attempt) ownedRow(entity.mailing, 'mailings');
+    else if (entity instanceof Delivery) {
       const owner = entity.attempt.mailing?.owner?.id;
       if (owner) owners.add(owner);
       else unresolved.byAttempt.add(entity.attempt.id);
@@ -125,7 +121,6 @@ async function lookUpOwners(em: EntityManager, unresolved: UnresolvedOwners): Pr
     params.push([...ids]);
   };
   for (const [table, ids] of unresolved.byOwnedRow) add(`select owner_id from "${table}" where id in (?)`, ids);
-  add('select owner_id from mailings where id in (?)', unresolved.byMailing);
   add('select m.owner_id from attempts a join mailings m on m.id = a.mailing_id where a.id in (?)', unresolved.byAttempt);
   if (parts.length === 0) return [];
   const rows = await em

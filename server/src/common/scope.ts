@@ -9,3 +9,8 @@ export function readScope(user: User): { owner?: string } {
 export function writeScope(user: User): { owner: string } {
   return { owner: user.id };
 }
+
+/** The same scope for rows that belong to a mailing (attempts), through the mailing's owner. */
+export function viaMailing(scope: { owner?: string }): { mailing?: { owner: string } } {
+  return scope.owner ? { mailing: { owner: scope.owner } } : {};
+}

@@ -2,6 +2,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUUID } from 'class-validator';
 import type { Context } from '../context';
+import { findInScope } from '../common/find';
 import { actor } from '../context';
 import { AppError, badInput, conflict, notFound } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
@@ -50,9 +51,7 @@ export class MailingService {
   }
 
   async get(id: string): Promise<Mailing> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(Mailing, { id, ...readScope(actor(this.ctx)) }) : null;
-    if (!found) throw notFound('Mailing', id);
-    return found;
+    return findInScope(this.ctx.em, Mailing, id, readScope(actor(this.ctx)));
   }
 
   async create(input: MailingInput): Promise<Mailing> {
@@ -101,8 +100,7 @@ export class MailingService {
 
   /** Deletes the mailing with its reports (any status) and cancels its scheduled sending. */
   async delete(id: string): Promise<string> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(Mailing, { id, ...writeScope(actor(this.ctx)) }) : null;
-    if (!found) throw notFound('Mailing', id);
+    const found = await findInScope(this.ctx.em, Mailing, id, writeScope(actor(this.ctx)));
     await this.ctx.em.remove(found).flush();
     await this.ctx.app.scheduler.mailingRemoved(id);
     return id;

@@ -1,8 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { isUUID } from 'class-validator';
 import type { Context } from '../context';
+import { findInScope } from '../common/find';
 import { actor } from '../context';
-import { conflict, notFound } from '../common/errors';
+import { conflict } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
 import { likePattern, type Page, type PageArgs } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
@@ -32,9 +32,7 @@ export class MessageService {
   }
 
   async get(id: string): Promise<Message> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(Message, { id, ...readScope(actor(this.ctx)) }) : null;
-    if (!found) throw notFound('Message', id);
-    return found;
+    return findInScope(this.ctx.em, Message, id, readScope(actor(this.ctx)));
   }
 
   async create(input: MessageInput): Promise<Message> {
@@ -70,8 +68,6 @@ export class MessageService {
   }
 
   private async owned(id: string): Promise<Message> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(Message, { id, ...writeScope(actor(this.ctx)) }) : null;
-    if (!found) throw notFound('Message', id);
-    return found;
+    return findInScope(this.ctx.em, Message, id, writeScope(actor(this.ctx)));
   }
 }

@@ -1,9 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { isUUID } from 'class-validator';
 import type { Context } from '../context';
 import { actor } from '../context';
-import { notFound } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
+import { findInScope } from '../common/find';
 import { likePattern, type Page, type PageArgs } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
 import { Recipient } from './recipient.entity';
@@ -31,9 +30,7 @@ export class RecipientService {
   }
 
   async get(id: string): Promise<Recipient> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(Recipient, { id, ...readScope(actor(this.ctx)) }) : null;
-    if (!found) throw notFound('Recipient', id);
-    return found;
+    return findInScope(this.ctx.em, Recipient, id, readScope(actor(this.ctx)));
   }
 
   async create(input: RecipientInput): Promise<Recipient> {
@@ -65,8 +62,6 @@ export class RecipientService {
   }
 
   private async owned(id: string): Promise<Recipient> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(Recipient, { id, ...writeScope(actor(this.ctx)) }) : null;
-    if (!found) throw notFound('Recipient', id);
-    return found;
+    return findInScope(this.ctx.em, Recipient, id, writeScope(actor(this.ctx)));
   }
 }

@@ -1,9 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../context';
 import { actor } from '../context';
-import { badInput, notFound } from '../common/errors';
+import { badInput } from '../common/errors';
+import { findInScope } from '../common/find';
 import { likePattern, type Page, type PageArgs } from '../common/pagination';
-import { readScope } from '../common/scope';
+import { readScope, viaMailing } from '../common/scope';
 import { Mailing } from '../mailings/mailing.entity';
 import { Attempt, AttemptStatus } from '../sending/attempt.entity';
 import { Delivery, DeliveryStatus } from '../sending/delivery.entity';
@@ -82,9 +83,7 @@ export class ReportService {
 
   /** Who did and did not get the mail in one attempt, with the server's answer. */
   async attemptDeliveries({ attemptId, status, search, offset, limit }: AttemptDeliveriesArgs): Promise<Page<Delivery>> {
-    const { owner } = readScope(actor(this.ctx));
-    const attempt = await this.ctx.em.findOne(Attempt, { id: attemptId, ...(owner ? { mailing: { owner } } : {}) });
-    if (!attempt) throw notFound('Attempt', attemptId);
+    const attempt = await findInScope(this.ctx.em, Attempt, attemptId, viaMailing(readScope(actor(this.ctx))));
     const where: FilterQuery<Delivery> = { attempt };
     if (status) where.status = status;
     if (search) {
@@ -126,24 +125,36 @@ export class ReportService {
     return { items, total, offset, limit };
   }
 
-  /** One query for a whole page of users. */
+  /**
+   * One query for a whole page of users. A closed attempt carries its counts; only a
+   * running one's deliveries are counted live.
+   */
   private async totalsOf(ownerIds: string[]): Promise<Map<string, StatsRow>> {
     if (ownerIds.length === 0) return new Map();
     const rows = await this.ctx.em.execute<StatsRow[]>(
       `select m.owner_id,
               (count(*) filter (where a.status = ?))::int as successful_attempts,
               (count(*) filter (where a.status = ?))::int as failed_attempts,
-              coalesce(sum(d.sent), 0)::int as messages_sent,
-              coalesce(sum(d.failed), 0)::int as messages_failed
+              coalesce(sum(case when a.status = ? then live.sent else a.sent_count end), 0)::int as messages_sent,
+              coalesce(sum(case when a.status = ? then live.failed else a.failed_count end), 0)::int as messages_failed
          from attempts a
          join mailings m on m.id = a.mailing_id
-         cross join lateral (
+         left join lateral (
            select count(*) filter (where status = ?) as sent, count(*) filter (where status = ?) as failed
-             from deliveries where attempt_id = a.id
-         ) d
+             from deliveries where attempt_id = a.id and a.status = ?
+         ) live on true
         where m.owner_id in (?)
         group by m.owner_id`,
-      [AttemptStatus.SUCCESS, AttemptStatus.FAILURE, DeliveryStatus.SENT, DeliveryStatus.FAILED, ownerIds],
+      [
+        AttemptStatus.SUCCESS,
+        AttemptStatus.FAILURE,
+        AttemptStatus.RUNNING,
+        AttemptStatus.RUNNING,
+        DeliveryStatus.SENT,
+        DeliveryStatus.FAILED,
+        AttemptStatus.RUNNING,
+        ownerIds,
+      ],
       'all',
       this.ctx.em.getLoggerContext(),
     );

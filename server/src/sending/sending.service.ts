@@ -1,8 +1,7 @@
-import { isUUID } from 'class-validator';
 import type { Context } from '../context';
+import { findInScope } from '../common/find';
 import { actor } from '../context';
-import { notFound } from '../common/errors';
-import { readScope, writeScope } from '../common/scope';
+import { readScope, viaMailing, writeScope } from '../common/scope';
 import { Mailing } from '../mailings/mailing.entity';
 import { Attempt, AttemptStatus } from './attempt.entity';
 import { countsFrom } from './delivery-store';
@@ -15,8 +14,7 @@ export class SendingService {
 
   /** Opens a run of the caller's mailing now and hands it to the workers. */
   async sendNow(mailingId: string): Promise<Attempt> {
-    const owned = isUUID(mailingId) && (await this.ctx.em.count(Mailing, { id: mailingId, ...writeScope(actor(this.ctx)) })) > 0;
-    if (!owned) throw notFound('Mailing', mailingId);
+    await findInScope(this.ctx.em, Mailing, mailingId, writeScope(actor(this.ctx)));
     const attempt = await openRun(this.ctx.em, mailingId, messageIdDomain(this.ctx.app.config.MAIL_FROM));
     // Queues the run, and drops a planned start that has nothing left to do.
     await this.ctx.app.scheduler.mailingSaved(mailingId);
@@ -25,9 +23,7 @@ export class SendingService {
 
   /** Opens a new run of the attempt's mailing for the deliveries that failed in it. */
   async retryFailed(attemptId: string): Promise<Attempt> {
-    const { owner } = writeScope(actor(this.ctx));
-    const attempt = isUUID(attemptId) ? await this.ctx.em.findOne(Attempt, { id: attemptId, mailing: { owner } }) : null;
-    if (!attempt) throw notFound('Attempt', attemptId);
+    const attempt = await findInScope(this.ctx.em, Attempt, attemptId, viaMailing(writeScope(actor(this.ctx))));
     const retry = await openRun(this.ctx.em, attempt.mailing.id, messageIdDomain(this.ctx.app.config.MAIL_FROM), new Date(), {
       retryFailedOf: attempt.id,
     });
@@ -36,18 +32,13 @@ export class SendingService {
   }
 
   async attemptProgress(attemptId: string): Promise<RunProgress> {
-    const { owner } = readScope(actor(this.ctx));
-    const attempt = isUUID(attemptId)
-      ? await this.ctx.em.findOne(Attempt, { id: attemptId, ...(owner ? { mailing: { owner } } : {}) })
-      : null;
-    if (!attempt) throw notFound('Attempt', attemptId);
+    const attempt = await findInScope(this.ctx.em, Attempt, attemptId, viaMailing(readScope(actor(this.ctx))));
     return this.progressOf(attempt);
   }
 
   /** The latest run's progress; null while the mailing has never run. */
   async mailingProgress(mailingId: string): Promise<RunProgress | null> {
-    const visible = isUUID(mailingId) && (await this.ctx.em.count(Mailing, { id: mailingId, ...readScope(actor(this.ctx)) })) > 0;
-    if (!visible) throw notFound('Mailing', mailingId);
+    await findInScope(this.ctx.em, Mailing, mailingId, readScope(actor(this.ctx)));
     const latest = await this.ctx.em.findOne(Attempt, { mailing: mailingId }, { orderBy: { attemptedAt: 'desc', id: 'desc' } });
     return latest ? this.progressOf(latest) : null;
   }

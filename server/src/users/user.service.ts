@@ -1,8 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { isUUID } from 'class-validator';
 import type { Context } from '../context';
+import { findInScope } from '../common/find';
 import { actor } from '../context';
-import { badInput, forbidden, notFound } from '../common/errors';
+import { badInput, forbidden } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
 import { likePattern, type Page } from '../common/pagination';
 import { Session } from '../auth/session.entity';
@@ -37,9 +37,7 @@ export class UserService {
   }
 
   async get(id: string): Promise<User> {
-    const found = isUUID(id) ? await this.ctx.em.findOne(User, { id }) : null;
-    if (!found) throw notFound('User', id);
-    return found;
+    return findInScope(this.ctx.em, User, id);
   }
 
   async create(input: UserInput): Promise<User> {
