@@ -1,4 +1,6 @@
-// One lint setup for the whole repository: TypeScript in server/ and web/, Vue SFCs in web/.
+// One lint setup for the whole repository: TypeScript in server/, bench/ and web/, Vue SFCs in web/.
+// TypeScript and Vue files are linted with type information (the typescript-eslint project
+// service finds each file's tsconfig), so floating and misused promises are errors.
 const { defineConfig } = require('eslint/config');
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
@@ -12,6 +14,20 @@ module.exports = defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.ts', '**/*.vue'],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: __dirname,
+        extraFileExtensions: ['.vue'],
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },

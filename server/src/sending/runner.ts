@@ -235,9 +235,9 @@ class RunDriver {
         this.lockLost.abort();
         return;
       }
-      if (!stopped) timer = setTimeout(beat, interval);
+      if (!stopped) timer = setTimeout(() => void beat(), interval);
     };
-    timer = setTimeout(beat, interval);
+    timer = setTimeout(() => void beat(), interval);
     return {
       stop() {
         stopped = true;
