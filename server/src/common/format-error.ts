@@ -19,11 +19,14 @@ export function isClientError(error: unknown): boolean {
   return original instanceof AppError || original instanceof ArgumentValidationError;
 }
 
-/** Keeps client errors with their code; masks everything else (no SQL, no stacks). */
+/**
+ * The one place domain errors become GraphQL errors: client errors keep their code and
+ * message, everything else is masked (no SQL, no stacks).
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) {
-    return { message: original.message, path: formatted.path, extensions: { ...original.extensions } };
+    return { message: original.message, path: formatted.path, extensions: { code: original.code, ...original.details } };
   }
   if (original instanceof ArgumentValidationError) {
     const { field, message } = firstViolation(original.extensions.validationErrors as Violation[]);

@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import type { Context } from '../context';
 import { findInScope } from '../common/find';
 import { actor } from '../context';
-import { AppError, badInput, conflict, notFound } from '../common/errors';
+import { badInput, conflict, notFound } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
 import { likePattern, type Page } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
@@ -26,8 +26,6 @@ const constraintMessages = {
   },
 };
 
-const notYours = (entity: string, id: string, field: string) =>
-  new AppError('NOT_FOUND', `${entity} ${id} was not found.`, { entity, field });
 
 export class MailingService {
   constructor(private readonly ctx: Context) {}
@@ -145,7 +143,7 @@ function changedFields(mailing: Mailing, input: MailingUpdateInput): MailingFiel
 /** The caller's message, share-locked so it cannot be deleted before the mailing commits. */
 async function lockOwnedMessage(em: EntityManager, id: string, owner: string): Promise<Message> {
   const message = await em.findOne(Message, { id, owner }, { lockMode: LockMode.PESSIMISTIC_READ });
-  if (!message) throw notYours('Message', id, 'messageId');
+  if (!message) throw notFound('Message', id, 'messageId');
   return message;
 }
 
@@ -167,5 +165,5 @@ async function setRecipients(em: EntityManager, mailingId: string, owner: string
   if (inserted.length === wanted.length) return;
   const found = new Set(inserted.map((row) => row.recipient_id));
   const missing = wanted.find((id) => !found.has(id)) ?? wanted[0];
-  throw notYours('Recipient', missing, 'recipientIds');
+  throw notFound('Recipient', missing, 'recipientIds');
 }
