@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { GraphQLObjectType, GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from 'graphql';
-import { allow, deny, shield, type IRules } from 'graphql-shield';
-import { applyMiddleware } from 'graphql-middleware';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { deny, shield, type IRules } from 'graphql-shield';
+import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { featurePermissions } from './permissions';
 import { resolvers } from './resolvers';
@@ -22,28 +22,27 @@ export function printContract(schema: GraphQLSchema): string {
   return printSchema(lexicographicSortSchema(schema)) + '\n';
 }
 
-function ruleTree(schema: GraphQLSchema): IRules {
-  const tree: Record<string, Record<string, unknown>> = { Query: {}, Mutation: {} };
+function ruleTree(): IRules {
+  const tree: Record<'Query' | 'Mutation', IRules> = { Query: {}, Mutation: {} };
   for (const p of featurePermissions) {
     Object.assign(tree.Query, p.Query);
     Object.assign(tree.Mutation, p.Mutation);
   }
-  // Object types' fields are readable once the root field that returned them was allowed.
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (isObjectType(type) && !type.name.startsWith('__') && !['Query', 'Mutation', 'Subscription'].includes(type.name)) {
-      tree[(type as GraphQLObjectType).name] = allow as never;
-    }
-  }
   return tree as IRules;
 }
 
-/** The served schema: type-graphql resolvers behind graphql-shield (deny by default). */
+/**
+ * The served schema: type-graphql resolvers behind graphql-shield (deny by default).
+ * Only the root fields are guarded: an object's fields are readable once the root field
+ * that returned it was allowed, so they are left unwrapped (a wrapper per field of every
+ * row would cost more than resolving a large list).
+ */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildBareSchema();
-  const permissions = shield(ruleTree(schema), {
+  const permissions = shield(ruleTree(), {
     fallbackRule: deny,
     allowExternalErrors: true,
     fallbackError: () => forbidden(),
-  });
-  return applyMiddleware(schema, permissions);
+  }).generate(schema) as IMiddlewareFieldMap;
+  return applyMiddleware(schema, { Query: permissions.Query, Mutation: permissions.Mutation });
 }
