@@ -123,6 +123,7 @@ const rows: Record<string, Row> = {
   'Query.recipient': { doc: `query($id: ID!) { recipient(id: $id) { id } }`, vars: (w) => ({ id: w.recipient.id }), expect: ownedRead },
   'Mutation.createRecipient': { doc: `mutation { createRecipient(input: { email: "fresh@example.test" }) { id } }`, expect: userCreate },
   'Mutation.updateRecipient': { doc: `mutation($id: ID!) { updateRecipient(id: $id, input: { comment: "c" }) { id } }`, vars: (w) => ({ id: w.recipient.id }), expect: ownedWrite },
+  'Mutation.importRecipients': { doc: `mutation { importRecipients(rows: [{ email: "imported@example.test" }]) { imported } }`, expect: userCreate },
   'Mutation.deleteRecipient': { doc: `mutation($id: ID!) { deleteRecipient(id: $id) }`, vars: (w) => ({ id: w.recipient.id }), expect: ownedWrite },
 
   // Messages.

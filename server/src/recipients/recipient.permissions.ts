@@ -2,5 +2,5 @@ import { isAuthenticated, isUser } from '../auth/rules';
 
 export const recipientPermissions = {
   Query: { recipients: isAuthenticated, recipient: isAuthenticated },
-  Mutation: { createRecipient: isUser, updateRecipient: isUser, deleteRecipient: isUser },
+  Mutation: { createRecipient: isUser, updateRecipient: isUser, deleteRecipient: isUser, importRecipients: isUser },
 };

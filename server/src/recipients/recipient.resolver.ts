@@ -4,6 +4,7 @@ import { PageArgs, PageType } from '../common/pagination';
 import { Recipient } from './recipient.entity';
 import { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
 import { RecipientService } from './recipient.service';
+import { MAX_IMPORT_ROWS, RecipientImportResult, RecipientImportRow } from './recipient-import.types';
 
 const RecipientPage = PageType(Recipient);
 
@@ -31,6 +32,13 @@ export class RecipientResolver {
     @Ctx() ctx: Context,
   ) {
     return new RecipientService(ctx).update(id, input);
+  }
+
+  @Mutation(() => RecipientImportResult, {
+    description: `Adds or updates many of your recipients at once (1–${MAX_IMPORT_ROWS} rows per call), matched by email (trimmed, lower-cased): a new email is IMPORTED, a known one UPDATED with the row’s fullName and comment. A row that breaks createRecipient’s rules, or repeats an email of an earlier row, is SKIPPED with field and reason; the other rows still go in.`,
+  })
+  importRecipients(@Arg('rows', () => [RecipientImportRow], { validate: false }) rows: RecipientImportRow[], @Ctx() ctx: Context) {
+    return new RecipientService(ctx).import(rows);
   }
 
   @Mutation(() => ID, { description: 'Deletes the recipient and removes it from mailings; returns its id.' })

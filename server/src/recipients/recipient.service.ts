@@ -7,6 +7,8 @@ import { likePattern, type Page, type PageArgs } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
 import { Recipient } from './recipient.entity';
 import type { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
+import { importRecipients } from './recipient-import';
+import type { RecipientImportResult, RecipientImportRow } from './recipient-import.types';
 
 const constraintMessages = {
   recipients_owner_email_unique: { field: 'email', message: 'You already have a recipient with this email.' },
@@ -42,6 +44,11 @@ export class RecipientService {
     });
     await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
     return recipient;
+  }
+
+  /** Upserts many rows by email; bad rows are skipped with a reason (see recipient-import.ts). */
+  import(rows: RecipientImportRow[]): Promise<RecipientImportResult> {
+    return importRecipients(this.ctx.em, writeScope(actor(this.ctx)).owner, rows);
   }
 
   async update(id: string, input: RecipientUpdateInput): Promise<Recipient> {
