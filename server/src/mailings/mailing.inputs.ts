@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsUUID } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsUUID, ValidateIf } from 'class-validator';
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { PageArgs } from '../common/pagination';
 import { MailingStatus } from './mailing.entity';
@@ -29,12 +29,25 @@ export class MailingInput {
   @validMessageId()
   messageId!: string;
 
-  @Field(() => [ID], { description: 'Ids of your recipients; duplicates are ignored.' })
+  @Field(() => [ID], {
+    defaultValue: [],
+    description: 'Ids of your recipients; duplicates are ignored. Required (at least one) unless allRecipients is true, and then empty.',
+  })
+  @ValidateIf((input: MailingInput) => !input.allRecipients)
   @validRecipientIds()
   recipientIds!: string[];
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'True: the mailing goes to every recipient you have at this moment (recipients added later are not included); recipientIds must then be empty.',
+  })
+  allRecipients: boolean = false;
 }
 
-@InputType({ description: 'Only the fields given are changed; recipientIds replaces the whole set.' })
+@InputType({
+  description: 'Only the fields given are changed; recipientIds (or allRecipients: true) replaces the whole set of recipients.',
+})
 export class MailingUpdateInput {
   @Field(() => Date, { nullable: true })
   startAt?: Date;
@@ -49,6 +62,13 @@ export class MailingUpdateInput {
   @Field(() => [ID], { nullable: true })
   @validRecipientIds()
   recipientIds?: string[];
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'True: the recipients become every recipient you have at this moment (not together with recipientIds). Editable where recipientIds is.',
+  })
+  allRecipients?: boolean;
 }
 
 @ArgsType()

@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import { LockMode, type FilterQuery, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUUID } from 'class-validator';
 import type { Context } from '../context';
@@ -55,6 +55,7 @@ export class MailingService {
   async create(input: MailingInput): Promise<Mailing> {
     const owner = actor(this.ctx).id;
     checkWindow(input.startAt, input.endAt, true);
+    checkAudience(input);
     const id = await this.write(async (em) => {
       const message = await lockOwnedMessage(em, input.messageId, owner);
       const mailing = em.create(Mailing, {
@@ -64,7 +65,8 @@ export class MailingService {
         owner: em.getReference(User, owner),
       });
       await em.flush();
-      await setRecipients(em, mailing.id, owner, input.recipientIds);
+      if (input.allRecipients) await setAllRecipients(em, mailing.id, owner);
+      else await setRecipients(em, mailing.id, owner, input.recipientIds);
       return mailing.id;
     });
     await this.ctx.app.scheduler.mailingSaved(id);
@@ -74,6 +76,7 @@ export class MailingService {
   async update(id: string, input: MailingUpdateInput): Promise<Mailing> {
     const owner = actor(this.ctx).id;
     if (!isUUID(id)) throw notFound('Mailing', id);
+    checkAudience(input);
     const { disabled } = await this.write(async (em) => {
       // Locked so the sending engine cannot start it between the status check and the write.
       const mailing = await em.findOne(Mailing, { id, owner }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -88,7 +91,8 @@ export class MailingService {
         mailing.message = await lockOwnedMessage(em, input.messageId, owner);
       }
       await em.flush();
-      if (input.recipientIds != null) await setRecipients(em, mailing.id, owner, input.recipientIds);
+      if (input.allRecipients) await setAllRecipients(em, mailing.id, owner);
+      else if (input.recipientIds != null) await setRecipients(em, mailing.id, owner, input.recipientIds);
       return mailing;
     });
     // A disabled mailing is planned again only when a manager enables it.
@@ -130,13 +134,20 @@ function checkWindow(startAt: Date, endAt: Date, endChanged: boolean): void {
   if (endChanged && endAt.getTime() <= Date.now()) throw badInput('endAt', 'The end must be in the future.');
 }
 
+/** allRecipients names the audience by itself: no id list beside it. */
+function checkAudience(input: { recipientIds?: string[]; allRecipients?: boolean }): void {
+  if (input.allRecipients && input.recipientIds?.length) {
+    throw badInput('recipientIds', 'Leave the recipient list empty when the mailing goes to all your recipients.');
+  }
+}
+
 /** Fields the input really changes (a form may send unchanged values back). */
 function changedFields(mailing: Mailing, input: MailingUpdateInput): MailingField[] {
   const changes: MailingField[] = [];
   if (input.startAt != null && input.startAt.getTime() !== mailing.startAt.getTime()) changes.push('startAt');
   if (input.endAt != null && input.endAt.getTime() !== mailing.endAt.getTime()) changes.push('endAt');
   if (input.messageId != null && input.messageId.toLowerCase() !== mailing.message.id) changes.push('messageId');
-  if (input.recipientIds != null) changes.push('recipientIds');
+  if (input.recipientIds != null || input.allRecipients) changes.push('recipientIds');
   return changes;
 }
 
@@ -145,6 +156,18 @@ async function lockOwnedMessage(em: EntityManager, id: string, owner: string): P
   const message = await em.findOne(Message, { id, owner }, { lockMode: LockMode.PESSIMISTIC_READ });
   if (!message) throw notFound('Message', id, 'messageId');
   return message;
+}
+
+/** Replaces a mailing's recipients with every recipient the owner has now, in SQL (no id list travels). */
+async function setAllRecipients(em: EntityManager, mailingId: string, owner: string): Promise<void> {
+  await em.execute('delete from mailing_recipients where mailing_id = ?', [mailingId], 'run');
+  const inserted = await em.execute<QueryResult>(
+    `insert into mailing_recipients (mailing_id, recipient_id) select ?, r.id from recipients r where r.owner_id = ?`,
+    [mailingId, owner],
+    'run',
+  );
+  await invalidateOwner(em, owner);
+  if (inserted.affectedRows === 0) throw badInput('allRecipients', 'You have no recipients yet: add or import some first.');
 }
 
 /**
