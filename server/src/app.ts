@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './common/logger';
 import { formatError, isClientError } from './common/format-error';
 import { initOrm } from './db/orm';
 import { openDatabase } from './db/database';
+import { closeRedis, openRedis } from './db/redis';
 import { createMailer, type Mailer } from './mail/mailer';
 import { createContext, type AppDeps, type Context } from './context';
 import { buildAppSchema } from './schema';
@@ -32,7 +33,7 @@ export interface App {
   databaseUrl: string;
   /** Starts listening; resolves to the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Releases everything: HTTP, scheduler, mail, database (and an embedded PostgreSQL). */
+  /** Releases everything: HTTP, scheduler, mail, cache, Redis, database (and an embedded PostgreSQL). */
   close(): Promise<void>;
 }
 
@@ -42,9 +43,10 @@ export async function createApp(config: Config): Promise<App> {
   const { url: databaseUrl, embedded } = await openDatabase(config, { reuseRunning: false });
   if (embedded) logger.info({ dir: config.EMBEDDED_PG_DIR }, 'started embedded PostgreSQL');
   const orm = await initOrm(databaseUrl);
-  const cache = await openReadCache(orm, config, databaseUrl, logger);
+  const redis = config.REDIS_URL ? await openRedis(config.REDIS_URL, logger) : undefined;
+  const cache = await openReadCache({ orm, config, databaseUrl, logger, redis });
   const mailer = await createMailer(config, logger);
-  const scheduler = await createScheduler({ config, logger, orm, databaseUrl, smtpUrl: mailer.smtpUrl });
+  const scheduler = await createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl: mailer.smtpUrl });
   const deps: AppDeps = { config, logger, mailer, scheduler, cache };
 
   const schema = await buildAppSchema();
@@ -121,6 +123,7 @@ export async function createApp(config: Config): Promise<App> {
       await scheduler.close();
       await mailer.close();
       await cache.close();
+      if (redis) await closeRedis(redis);
       await orm.close(true);
       await embedded?.stop();
     },

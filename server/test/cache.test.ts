@@ -1,5 +1,5 @@
 import net from 'node:net';
-import Redis from 'ioredis';
+import { createClient } from '@redis/client';
 import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
 import { Recipient } from '../src/recipients/recipient.entity';
 import { User } from '../src/users/user.entity';
@@ -133,12 +133,12 @@ describe.each([
 
   if (backend === 'Redis') {
     it("keeps its entries in Redis under this app's own namespace", async () => {
-      const redis = new Redis(REDIS_URL);
+      const redis = await createClient({ url: REDIS_URL }).connect();
       try {
         const keys = await redis.keys(`${cacheNamespace(t.databaseUrl)}*`);
         expect(keys.some((k) => k.includes('home.figures'))).toBe(true);
       } finally {
-        redis.disconnect();
+        redis.destroy();
       }
     });
   }

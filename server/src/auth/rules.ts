@@ -16,5 +16,4 @@ const hasRole = (roles: Role[], what: string) =>
 
 export const isUser = hasRole([Role.USER], 'regular users (owners of their data)');
 export const isStaff = hasRole([Role.MANAGER, Role.ADMIN], 'managers and admins');
-export const isManager = hasRole([Role.MANAGER], 'managers');
 export const isAdmin = hasRole([Role.ADMIN], 'admins');

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Keyv } from 'keyv';
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis from '@keyv/redis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger';
+import type { RedisClient } from '../db/redis';
 
 /** A read cache shared by every request; entries are grouped by scope (`u:<id>` or `all`). */
 export interface AppCache {
@@ -19,8 +19,8 @@ export interface AppCache {
 }
 
 export interface AppCacheOptions {
-  /** Redis when set, a bounded in-process LRU otherwise. */
-  redisUrl?: string;
+  /** Redis when given, a bounded in-process LRU otherwise. */
+  redis?: RedisClient;
   /** Keeps apps that share one Redis (or parallel tests) apart. */
   namespace: string;
   ttlSeconds: number;
@@ -34,7 +34,6 @@ export interface AppCacheOptions {
  * the entries stamped with it can no longer be reached.
  */
 const VERSION_TTL_MS = 24 * 60 * 60 * 1000;
-const CONNECT_WAIT_MS = 2000;
 
 /**
  * Version-stamped keys: `${scope}:${version}:${query}:${argsHash}`. Invalidating a scope
@@ -44,7 +43,7 @@ const CONNECT_WAIT_MS = 2000;
  */
 export async function createAppCache(options: AppCacheOptions): Promise<AppCache> {
   const { logger } = options;
-  const backend = options.redisUrl ? await redisBackend(options.redisUrl, options.namespace, logger) : memoryBackend(options);
+  const backend = options.redis ? redisBackend(options.redis, options.namespace, logger) : memoryBackend(options);
   const { keyv } = backend;
   keyv.on('error', (err: unknown) => logger.debug({ err }, 'cache store error'));
   const ttlMs = options.ttlSeconds * 1000;
@@ -109,6 +108,7 @@ interface Backend {
   keyv: Keyv;
   /** False while the store cannot be trusted or reached: the cache is bypassed then. */
   available(): boolean;
+  /** Releases what the backend holds (the Redis connection belongs to its opener). */
   close(): Promise<void>;
 }
 
@@ -129,40 +129,35 @@ function memoryBackend(options: AppCacheOptions): Backend {
  * are not held up. Invalidations are skipped in that time, so the namespace is emptied
  * when the connection is back, before the cache is used again.
  */
-async function redisBackend(url: string, namespace: string, logger: Logger): Promise<Backend> {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) },
-  });
+function redisBackend(client: RedisClient, namespace: string, logger: Logger): Backend {
   const keyv = new Keyv({
     store: new KeyvRedis(client, { namespace, throwOnConnectError: false, throwOnErrors: false }),
     namespace,
     useKeyPrefix: false,
   });
-  let lost = false;
-  client.on('error', (err: unknown) => {
+  // Not connected yet: writes are not invalidating, so the first connection starts from empty.
+  let lost = !client.isReady;
+  if (lost) logger.warn('Redis cache unreachable; reading from the database until it is back');
+  const onError = (err: unknown) => {
     if (!lost) logger.warn({ err }, 'Redis cache unreachable; reading from the database until it is back');
     lost = true;
-  });
-  client.on('ready', () => {
+  };
+  const onReady = () => {
     if (!lost) return;
     logger.info('Redis cache is back; dropping entries that may have missed invalidations');
     keyv.clear().then(
       () => (lost = false),
       (err: unknown) => logger.error({ err }, 'could not clear the cache after reconnecting; still bypassing it'),
     );
-  });
-  // Waits a moment for the first connection; the app starts without the cache if Redis is not there.
-  const connected = client.connect().then(() => true, () => false);
-  await Promise.race([connected, delay(CONNECT_WAIT_MS, false, { ref: false })]);
+  };
+  client.on('error', onError);
+  client.on('ready', onReady);
   return {
     keyv,
     available: () => client.isReady && !lost,
     async close() {
-      if (!client.isOpen) return;
-      if (client.isReady) await client.close();
-      else client.destroy();
+      client.off('error', onError);
+      client.off('ready', onReady);
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { EntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs, UnitOfWork } from '@mikro-orm/core';
-import type { Logger } from '../common/logger';
 import { Mailing } from '../mailings/mailing.entity';
 import { Message } from '../messages/message.entity';
 import { Recipient } from '../recipients/recipient.entity';
@@ -24,10 +23,7 @@ export class CacheInvalidator implements EventSubscriber {
   private readonly ownersByFlush = new WeakMap<UnitOfWork, Set<string>>();
   private readonly ownersByTransaction = new WeakMap<object, Set<string>>();
 
-  constructor(
-    readonly cache: AppCache,
-    private readonly logger: Logger,
-  ) {}
+  constructor(readonly cache: AppCache) {}
 
   async onFlush({ em, uow }: FlushEventArgs): Promise<void> {
     const owners = await ownersTouched(em, uow);

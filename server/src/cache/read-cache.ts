@@ -1,18 +1,28 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
+import type { RedisClient } from '../db/redis';
 import { createAppCache, type AppCache } from './app-cache';
 import { CacheInvalidator } from './cache-invalidator';
 import { cacheNamespace } from './cache-namespace';
 
+export interface ReadCacheDeps {
+  orm: MikroORM;
+  config: Config;
+  databaseUrl: string;
+  logger: Logger;
+  /** The process's Redis connection when REDIS_URL is set; else the cache stays in process. */
+  redis?: RedisClient;
+}
+
 /** The cache of an app or command over `orm`, invalidated by every flush that changes cached data. */
-export async function openReadCache(orm: MikroORM, config: Config, databaseUrl: string, logger: Logger): Promise<AppCache> {
+export async function openReadCache({ orm, config, databaseUrl, logger, redis }: ReadCacheDeps): Promise<AppCache> {
   const cache = await createAppCache({
-    redisUrl: config.REDIS_URL,
+    redis,
     namespace: cacheNamespace(databaseUrl),
     ttlSeconds: config.CACHE_TTL_SECONDS,
     logger,
   });
-  orm.em.getEventManager().registerSubscriber(new CacheInvalidator(cache, logger));
+  orm.em.getEventManager().registerSubscriber(new CacheInvalidator(cache));
   return cache;
 }

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../common/logger';
 import { initOrm } from '../db/orm';
 import { openDatabase } from '../db/database';
+import { closeRedis, openRedis, type RedisClient } from '../db/redis';
 import type { AppCache } from '../cache/app-cache';
 import { openReadCache } from '../cache/read-cache';
 
@@ -12,6 +13,7 @@ export interface CliRuntime {
   logger: Logger;
   orm: MikroORM;
   databaseUrl: string;
+  redis?: RedisClient;
   cache: AppCache;
   close(): Promise<void>;
 }
@@ -26,15 +28,18 @@ export async function openCliRuntime(): Promise<CliRuntime> {
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const { url: databaseUrl, embedded } = await openDatabase(config, { reuseRunning: true });
   const orm = await initOrm(databaseUrl);
-  const cache = await openReadCache(orm, config, databaseUrl, logger);
+  const redis = config.REDIS_URL ? await openRedis(config.REDIS_URL, logger) : undefined;
+  const cache = await openReadCache({ orm, config, databaseUrl, logger, redis });
   return {
     config,
     logger,
     orm,
     databaseUrl,
+    redis,
     cache,
     async close() {
       await cache.close();
+      if (redis) await closeRedis(redis);
       await orm.close(true);
       await embedded?.stop();
     },

@@ -99,15 +99,6 @@ export class DeliveryStore {
     });
     return rows[0];
   }
-
-  async counts(attemptId: string): Promise<DeliveryCounts> {
-    const { rows } = await this.pool.query<{ status: DeliveryStatus; count: number }>({
-      name: 'deliveries-counts',
-      text: `select status, count(*)::int as count from deliveries where attempt_id = $1 group by status`,
-      values: [attemptId],
-    });
-    return countsFrom(rows);
-  }
 }
 
 export function countsFrom(rows: Array<{ status: DeliveryStatus; count: number }>): DeliveryCounts {

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
+import type { RedisClient } from '../db/redis';
 import { cacheNamespace } from '../cache/cache-namespace';
 import { DeliveryStore } from './delivery-store';
 import { SmtpBreaker } from './policy';
@@ -14,12 +15,13 @@ export interface EngineDeps {
   logger: Logger;
   orm: MikroORM;
   pool: Pool;
+  redis?: RedisClient;
   smtpUrl: string;
   databaseUrl: string;
 }
 
 /** One process's sending parts: pooled transport, breaker and share of the global rate. */
-export async function createSendingParts({ config, logger, orm, pool, smtpUrl, databaseUrl }: EngineDeps): Promise<
+export async function createSendingParts({ config, logger, orm, pool, redis, smtpUrl, databaseUrl }: EngineDeps): Promise<
   SendingParts & { close(): Promise<void> }
 > {
   const smtp = new URL(smtpUrl);
@@ -27,10 +29,11 @@ export async function createSendingParts({ config, logger, orm, pool, smtpUrl, d
   const breaker = new SmtpBreaker(config.SEND_BREAKER_THRESHOLD, config.SEND_BREAKER_HALF_OPEN_MS);
   breaker.onPause(() => logger.warn({ smtp: smtp.host }, 'the mail server keeps failing: sending paused'));
   breaker.onResume(() => logger.info({ smtp: smtp.host }, 'the mail server answers again: sending resumed'));
-  const limiter = await createSendRateLimiter({
+  const limiter = createSendRateLimiter({
     config,
     logger,
     pool,
+    redis,
     key: `${cacheNamespace(databaseUrl)}:${smtp.host}`,
   });
   return {
@@ -44,7 +47,6 @@ export async function createSendingParts({ config, logger, orm, pool, smtpUrl, d
     limiter,
     async close() {
       transport.close();
-      await limiter.close();
     },
   };
 }

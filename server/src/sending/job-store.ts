@@ -14,7 +14,6 @@ const ALREADY_CREATED = new Set(['23505', '42P07']);
 
 export interface JobStore {
   agenda: Agenda;
-  kind: 'postgres' | 'mongodb';
   /** Closes the store's own connection (MongoDB); the app's pool belongs to its creator. */
   close(): Promise<void>;
 }
@@ -66,7 +65,6 @@ export async function openJobStore(config: Config, pool: Pool, logger: Logger): 
   }
   return {
     agenda,
-    kind: mongo ? 'mongodb' : 'postgres',
     async close() {
       await mongo?.close();
     },

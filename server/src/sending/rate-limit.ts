@@ -2,32 +2,33 @@ import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
+import type { RedisClient } from '../db/redis';
 import { wait } from './wait';
 
 /** SEND_RATE_PER_SECOND for every worker process together, counted in PostgreSQL or Redis. */
 export interface SendRateLimiter {
   /** Resolves when one more message may go out; false when `signal` aborted first. */
   acquire(signal: AbortSignal): Promise<boolean>;
-  close(): Promise<void>;
 }
 
 export interface RateLimiterDeps {
   config: Config;
   logger: Logger;
   pool: Pool;
+  /** The process's Redis connection when REDIS_URL is set: the count lives there then. */
+  redis?: RedisClient;
   /** Who shares the limit: processes of one deployment sending through one SMTP server. */
   key: string;
 }
 
 const STORE_RETRY_MS = 1000;
 
-export async function createSendRateLimiter({ config, logger, pool, key }: RateLimiterDeps): Promise<SendRateLimiter> {
+export function createSendRateLimiter({ config, logger, pool, redis, key }: RateLimiterDeps): SendRateLimiter {
   const rate = config.SEND_RATE_PER_SECOND;
   const points = Math.max(1, Math.round(rate));
   const window = { points, duration: points / rate, keyPrefix: 'send-rate' };
-  const redis = config.REDIS_URL ? new (await import('ioredis')).Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : undefined;
   const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({ ...window, storeClient: redis })
+    ? new RateLimiterRedis({ ...window, storeClient: redis, useRedisPackage: true })
     : new RateLimiterPostgres({
         ...window,
         storeClient: pool,
@@ -70,9 +71,6 @@ export async function createSendRateLimiter({ config, logger, pool, key }: RateL
         });
         await refilling;
       }
-    },
-    async close() {
-      await redis?.quit();
     },
   };
 }

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import type { Config } from '../config';
 import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
+import type { RedisClient } from '../db/redis';
 import { MailingStatus } from '../mailings/mailing.entity';
 import { createSendingParts } from './engine';
 import { isDuplicateJob, openJobStore } from './job-store';
@@ -16,6 +17,8 @@ export interface SchedulerDeps {
   logger: Logger;
   orm: MikroORM;
   databaseUrl: string;
+  /** The process's Redis connection when REDIS_URL is set (the shared send rate is counted there). */
+  redis?: RedisClient;
   /** Where mailings go: SMTP_URL, or the local mail catcher's address. */
   smtpUrl: string;
 }
@@ -50,12 +53,12 @@ interface MailingPlan {
 const MAX_INLINE_WAIT_MS = 5000;
 const RUN_JOB_CONCURRENCY = 5;
 
-export async function createScheduler({ config, logger, orm, databaseUrl, smtpUrl }: SchedulerDeps): Promise<MailingScheduler> {
+export async function createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl }: SchedulerDeps): Promise<MailingScheduler> {
   const pool = new Pool({ connectionString: databaseUrl, max: 6, application_name: 'mailing-sending' });
   pool.on('error', (err) => logger.warn({ err }, 'sending database connection failed'));
   const jobStore = await openJobStore(config, pool, logger);
   const { agenda } = jobStore;
-  const parts = await createSendingParts({ config, logger, orm, pool, smtpUrl, databaseUrl });
+  const parts = await createSendingParts({ config, logger, orm, pool, redis, smtpUrl, databaseUrl });
   const domain = messageIdDomain(config.MAIL_FROM);
   const shutdown = new AbortController();
   let started = false;
