@@ -14,7 +14,8 @@ import { initOrm } from './db/orm';
 import { openDatabase } from './db/database';
 import { closeRedis, openRedis } from './db/redis';
 import { createMailer, type Mailer } from './mail/mailer';
-import { createContext, type AppDeps, type Context } from './context';
+import { appDeps } from './app-deps';
+import { createContext, type Context } from './context';
 import { buildAppSchema } from './schema';
 import { createScheduler } from './sending/scheduler';
 import type { MailingScheduler } from './sending/scheduler.types';
@@ -47,9 +48,9 @@ export async function createApp(config: Config): Promise<App> {
   const cache = await openReadCache({ orm, config, databaseUrl, logger, redis });
   const mailer = await createMailer(config, logger);
   const scheduler = await createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl: mailer.smtpUrl });
-  const deps: AppDeps = { config, logger, mailer, scheduler, cache };
+  const deps = appDeps({ config, logger, mailer, scheduler, cache });
 
-  const schema = await buildAppSchema();
+  const schema = await buildAppSchema(deps);
   const server = express();
   const httpServer = http.createServer(server);
   const apollo = new ApolloServer<Context>({

@@ -2,43 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Config } from './config';
-import type { Logger } from './common/logger';
-import type { Mailer } from './mail/mailer';
-import type { MailingScheduler } from './sending/scheduler.types';
-import type { AppCache } from './cache/app-cache';
-import type { Session } from './auth/session.entity';
+import type { RequestContext } from './common/request-context';
+import type { AppDeps } from './app-deps';
+import type { Session } from './users/session.entity';
 import type { User } from './users/user.entity';
 import { sessionFor, tokenFrom } from './auth/current-user';
 
-/** Long-lived parts of the app that request handlers use. */
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  mailer: Mailer;
-  scheduler: MailingScheduler;
-  /** Server-side cache of often-read answers, scoped per reader. */
-  cache: AppCache;
-}
-
-export interface Context {
-  requestId: string;
-  em: EntityManager;
+export interface Context extends RequestContext {
   user?: User;
   session?: Session;
   req: Request;
-  res: Response;
   app: AppDeps;
-  /** A per-request DataLoader, created on first use under `name`. */
-  loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V>;
 }
 
-export async function createContext(
-  deps: AppDeps,
-  rootEm: EntityManager,
-  req: Request,
-  res: Response,
-): Promise<Context> {
+export async function createContext(deps: AppDeps, rootEm: EntityManager, req: Request, res: Response): Promise<Context> {
   const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
   // Every SQL query of the request carries its id to the ORM's logger.
   const em = rootEm.fork({ loggerContext: { requestId } });
@@ -47,6 +24,8 @@ export async function createContext(
   return {
     requestId,
     em,
+    actor: auth?.user,
+    sessionId: auth?.session.id,
     user: auth?.user,
     session: auth?.session,
     req,

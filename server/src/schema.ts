@@ -2,20 +2,37 @@ import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { deny, shield, type IRules } from 'graphql-shield';
 import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type ContainerType } from 'type-graphql';
+import type { AppDeps } from './app-deps';
 import { featurePermissions } from './permissions';
 import { resolvers } from './resolvers';
 import { forbidden } from './common/errors';
 
 export const schemaFilePath = path.resolve(__dirname, '../../schema.graphql');
 
-/** The type-graphql schema alone, as integrators see it (no middleware). */
-export async function buildBareSchema(): Promise<GraphQLSchema> {
+/** The type-graphql schema alone, as integrators see it (no middleware); with `deps`, resolvers can run. */
+export async function buildBareSchema(deps?: AppDeps): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
+    container: deps && resolverContainer(deps),
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
+}
+
+/** One instance of each resolver class per app, built with the app's long-lived parts. */
+function resolverContainer(deps: AppDeps): ContainerType {
+  const instances = new Map<unknown, object>();
+  return {
+    get(resolverClass: new (deps: AppDeps) => object) {
+      let instance = instances.get(resolverClass);
+      if (!instance) {
+        instance = new resolverClass(deps);
+        instances.set(resolverClass, instance);
+      }
+      return instance;
+    },
+  };
 }
 
 export function printContract(schema: GraphQLSchema): string {
@@ -37,8 +54,8 @@ function ruleTree(): IRules {
  * that returned it was allowed, so they are left unwrapped (a wrapper per field of every
  * row would cost more than resolving a large list).
  */
-export async function buildAppSchema(): Promise<GraphQLSchema> {
-  const schema = await buildBareSchema();
+export async function buildAppSchema(deps: AppDeps): Promise<GraphQLSchema> {
+  const schema = await buildBareSchema(deps);
   const permissions = shield(ruleTree(), {
     fallbackRule: deny,
     allowExternalErrors: true,

@@ -1,4 +1,4 @@
-import { Session } from '../src/auth/session.entity';
+import { Session } from '../src/users/session.entity';
 import { UserToken, UserTokenKind } from '../src/auth/user-token.entity';
 import { User } from '../src/users/user.entity';
 import type { CaughtMail } from './smtp-sink';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isObjectType } from 'graphql';
-import { hashPassword } from '../src/auth/passwords';
-import { Session } from '../src/auth/session.entity';
+import { hashPassword } from '../src/users/passwords';
+import { Session } from '../src/users/session.entity';
 import { newToken } from '../src/auth/tokens';
 import { issueUserToken } from '../src/auth/user-tokens';
 import { UserTokenKind } from '../src/auth/user-token.entity';
@@ -11,7 +11,8 @@ import { Recipient } from '../src/recipients/recipient.entity';
 import { buildBareSchema } from '../src/schema';
 import { Attempt, AttemptStatus } from '../src/sending/attempt.entity';
 import { Delivery, DeliveryStatus } from '../src/sending/delivery.entity';
-import { Role, User } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
+import { User } from '../src/users/user.entity';
 import { startTestApp, type TestApp } from './harness';
 
 /**

@@ -3,7 +3,7 @@ import { createClient } from '@redis/client';
 import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
 import { Recipient } from '../src/recipients/recipient.entity';
 import { User } from '../src/users/user.entity';
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { invalidateOwner } from '../src/cache/cache-invalidator';
 import { cacheNamespace } from '../src/cache/cache-namespace';
 import { startTestApp, type TestApp, type TestUser } from './harness';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LogContext } from '@mikro-orm/core';
-import { Session } from '../src/auth/session.entity';
+import { Session } from '../src/users/session.entity';
 import { newToken } from '../src/auth/tokens';
 import { User } from '../src/users/user.entity';
 import { fixtureSchema, type Fixture } from '../src/cli/fixture-schema';

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
-import { Session } from '../src/auth/session.entity';
+import { Session } from '../src/users/session.entity';
 import { newToken } from '../src/auth/tokens';
-import { Role, User } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
+import { User } from '../src/users/user.entity';
 import { createTestDatabase } from './db';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 

@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp, type TestUser } from './harness';
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
 import { MAX_RECIPIENTS } from '../src/mailings/mailing.inputs';
 import { invalidateOwner } from '../src/cache/cache-invalidator';

@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './harness';
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { createMailing, createMessage, createRecipients, ok } from './mailing-helpers';
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LogContext } from '@mikro-orm/core';
 import { startTestApp, type TestApp, type TestUser } from './harness';
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { createMailing, createMessage, createRecipients } from './mailing-helpers';
 
 /**

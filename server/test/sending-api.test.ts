@@ -1,4 +1,4 @@
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { Mailing } from '../src/mailings/mailing.entity';
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { startFaultySmtp, type FaultySmtp } from './faulty-smtp';

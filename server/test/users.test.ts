@@ -1,6 +1,7 @@
-import { Session } from '../src/auth/session.entity';
+import { Session } from '../src/users/session.entity';
 import { Recipient } from '../src/recipients/recipient.entity';
-import { Role, User } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
+import { User } from '../src/users/user.entity';
 import { startTestApp, type TestApp, type TestUser } from './harness';
 
 let t: TestApp;

@@ -1,37 +1,6 @@
 import { IsNotEmpty, MaxLength } from 'class-validator';
-import { ArgsType, Field, InputType } from 'type-graphql';
-import {
-  PASSWORD_MAX_LENGTH,
-  ValidAvatarUrl,
-  ValidCountry,
-  ValidEmail,
-  ValidFullName,
-  ValidPassword,
-  ValidPhone,
-} from '../users/user.validation';
-
-@InputType({ description: 'A new account; it works once its email is verified.' })
-export class RegisterInput {
-  @Field(() => String)
-  @ValidEmail()
-  email!: string;
-
-  @Field(() => String, { description: 'At least 8 characters.' })
-  @ValidPassword()
-  password!: string;
-
-  @Field(() => String, { defaultValue: '' })
-  @ValidFullName()
-  fullName: string = '';
-
-  @Field(() => String, { defaultValue: '' })
-  @ValidPhone()
-  phone: string = '';
-
-  @Field(() => String, { defaultValue: '' })
-  @ValidCountry()
-  country: string = '';
-}
+import { ArgsType, Field } from 'type-graphql';
+import { PASSWORD_MAX_LENGTH, ValidEmail, ValidPassword } from '../users/user.validation';
 
 @ArgsType()
 export class LoginArgs {
@@ -75,23 +44,4 @@ export class ChangePasswordArgs {
   @Field(() => String, { description: 'At least 8 characters.' })
   @ValidPassword()
   newPassword!: string;
-}
-
-@InputType({ description: 'Your own profile; only the fields given are changed.' })
-export class ProfileInput {
-  @Field(() => String, { nullable: true })
-  @ValidFullName()
-  fullName?: string;
-
-  @Field(() => String, { nullable: true })
-  @ValidPhone()
-  phone?: string;
-
-  @Field(() => String, { nullable: true })
-  @ValidCountry()
-  country?: string;
-
-  @Field(() => String, { nullable: true, description: 'An http(s) URL; null or "" removes the avatar.' })
-  @ValidAvatarUrl()
-  avatarUrl?: string | null;
 }

@@ -1,5 +1,5 @@
 import { allow } from 'graphql-shield';
-import { isAuthenticated } from './rules';
+import { isAuthenticated } from '../common/access-rules';
 
 export const authPermissions = {
   Query: { me: allow },

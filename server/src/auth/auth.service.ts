@@ -1,16 +1,18 @@
-import type { Context } from '../context';
-import { actor } from '../context';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { Actor } from '../common/actor';
 import { badInput, conflict, forbidden, unauthenticated } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
-import type { OutgoingMail } from '../mail/mailer';
+import type { Logger } from '../common/logger';
+import type { Mailer, OutgoingMail } from '../mail/mailer';
+import { hashPassword, passwordMatches } from '../users/passwords';
+import { Session } from '../users/session.entity';
 import { User } from '../users/user.entity';
+import type { ProfileInput, RegisterInput } from '../users/user.inputs';
+import { applyProfile } from '../users/user.service';
 import { normalizeEmail } from '../users/user.validation';
-import type { AuthPayload } from './auth.payload';
-import type { ChangePasswordArgs, LoginArgs, ProfileInput, RegisterInput, ResetPasswordArgs } from './auth.inputs';
+import type { ChangePasswordArgs, LoginArgs, ResetPasswordArgs } from './auth.inputs';
 import { passwordResetMail, verificationMail } from './mails';
-import { hashPassword, passwordMatches } from './passwords';
-import { clearSessionCookie, setSessionCookie } from './session-cookie';
-import { Session } from './session.entity';
 import { newToken } from './tokens';
 import { UserTokenKind } from './user-token.entity';
 import { consumeUserToken, issueUserToken, recentlyIssued } from './user-tokens';
@@ -25,22 +27,38 @@ const constraintMessages = {
   users_email_unique: { field: 'email', message: 'An account with this email already exists. Log in or reset your password.' },
 };
 
+export interface AuthDeps {
+  config: Config;
+  mailer: Mailer;
+  logger: Logger;
+}
+
+/** A login: the token to send back (as a cookie or a bearer token) and when it stops working. */
+export interface NewSession {
+  token: string;
+  expiresAt: Date;
+  user: User;
+}
+
 /** Accounts: sign-up, email verification, sessions, password reset, one's own profile. */
 export class AuthService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: AuthDeps,
+  ) {}
 
   private get config() {
-    return this.ctx.app.config;
+    return this.deps.config;
   }
 
   /** Creates an unverified account and mails its verification link; nothing is kept if the mail cannot be sent. */
   async register(input: RegisterInput): Promise<User> {
     const email = normalizeEmail(input.email);
-    if ((await this.ctx.em.count(User, { email })) > 0) {
+    if ((await this.em.count(User, { email })) > 0) {
       throw conflict(constraintMessages.users_email_unique.message, 'email');
     }
     const passwordHash = await hashPassword(input.password);
-    return this.ctx.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       const user = em.create(User, {
         email,
         passwordHash,
@@ -51,22 +69,22 @@ export class AuthService {
       const ttlHours = this.config.VERIFY_TOKEN_TTL_HOURS;
       const token = issueUserToken(em, user, UserTokenKind.VERIFY_EMAIL, ttlHours * HOUR_MS);
       await withConstraintErrors(() => em.flush(), constraintMessages);
-      await this.ctx.app.mailer.send(verificationMail(this.config.APP_URL, email, token, ttlHours));
+      await this.deps.mailer.send(verificationMail(this.config.APP_URL, email, token, ttlHours));
       return user;
     });
   }
 
   async verifyEmail(token: string): Promise<User> {
-    const user = await consumeUserToken(this.ctx.em, token, UserTokenKind.VERIFY_EMAIL);
+    const user = await consumeUserToken(this.em, token, UserTokenKind.VERIFY_EMAIL);
     if (!user) throw badInput('token', 'This verification link is invalid, expired or already used. Ask for a new one.');
     user.emailVerifiedAt ??= new Date();
-    await this.ctx.em.flush();
+    await this.em.flush();
     return user;
   }
 
   /** Mails a fresh verification link to an unverified account; answers the same whether it exists or not. */
   async resendVerification(email: string): Promise<boolean> {
-    const user = await this.ctx.em.findOne(User, { email: normalizeEmail(email) });
+    const user = await this.em.findOne(User, { email: normalizeEmail(email) });
     if (user && !user.emailVerifiedAt && !user.blocked) {
       const ttlHours = this.config.VERIFY_TOKEN_TTL_HOURS;
       await this.mailOneTimeLink(user, UserTokenKind.VERIFY_EMAIL, ttlHours * HOUR_MS, (token) =>
@@ -80,8 +98,8 @@ export class AuthService {
    * Unknown email and wrong password get the same answer in about the same time;
    * only someone who knows the password learns that the account is blocked or unverified.
    */
-  async login({ email, password }: LoginArgs): Promise<AuthPayload> {
-    const user = await this.ctx.em.findOne(User, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
+  async login({ email, password }: LoginArgs): Promise<NewSession> {
+    const user = await this.em.findOne(User, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
     const matches = await passwordMatches(user?.passwordHash, password);
     if (!user || !matches) throw unauthenticated(WRONG_CREDENTIALS);
     if (user.blocked) throw forbidden('Account blocked: contact an administrator.');
@@ -91,15 +109,14 @@ export class AuthService {
     return this.startSession(user);
   }
 
-  async logout(): Promise<boolean> {
-    if (this.ctx.session) await this.ctx.em.nativeDelete(Session, { id: this.ctx.session.id });
-    clearSessionCookie(this.ctx);
+  async logout(sessionId: string | undefined): Promise<boolean> {
+    if (sessionId) await this.em.nativeDelete(Session, { id: sessionId });
     return true;
   }
 
   /** Mails a reset link when the account exists; always answers true so nobody learns which emails are registered. */
   async requestPasswordReset(email: string): Promise<boolean> {
-    const user = await this.ctx.em.findOne(User, { email: normalizeEmail(email) });
+    const user = await this.em.findOne(User, { email: normalizeEmail(email) });
     if (user) {
       const ttlMinutes = this.config.RESET_TOKEN_TTL_MINUTES;
       await this.mailOneTimeLink(user, UserTokenKind.RESET_PASSWORD, ttlMinutes * 60_000, (token) =>
@@ -112,7 +129,7 @@ export class AuthService {
   /** Sets the new password, confirms the mailbox, and ends every session of the account. */
   async resetPassword({ token, password }: ResetPasswordArgs): Promise<boolean> {
     const passwordHash = await hashPassword(password);
-    await this.ctx.em.transactional(async (em) => {
+    await this.em.transactional(async (em) => {
       const user = await consumeUserToken(em, token, UserTokenKind.RESET_PASSWORD);
       if (!user) throw badInput('token', 'This reset link is invalid, expired or already used. Ask for a new one.');
       user.passwordHash = passwordHash;
@@ -123,41 +140,40 @@ export class AuthService {
     return true;
   }
 
-  me(): User | null {
-    return this.ctx.user ?? null;
+  /** The signed-in user's account, or null for an anonymous caller. */
+  async me(actor: Actor | undefined): Promise<User | null> {
+    return actor ? this.em.findOne(User, actor.id) : null;
   }
 
-  async updateProfile(input: ProfileInput): Promise<User> {
-    const user = actor(this.ctx);
-    if (input.fullName != null) user.fullName = input.fullName.trim();
-    if (input.phone != null) user.phone = input.phone.trim();
-    if (input.country != null) user.country = input.country.trim();
-    if (input.avatarUrl !== undefined) user.avatarUrl = input.avatarUrl?.trim() || null;
-    await this.ctx.em.flush();
+  async updateProfile(actor: Actor, input: ProfileInput): Promise<User> {
+    const user = await this.em.findOneOrFail(User, actor.id);
+    applyProfile(user, input);
+    await this.em.flush();
     return user;
   }
 
-  /** Changes one's password and ends one's other sessions. */
-  async changePassword({ currentPassword, newPassword }: ChangePasswordArgs): Promise<boolean> {
-    const user = actor(this.ctx);
-    await this.ctx.em.populate(user, ['passwordHash']);
+  /** Changes one's password and ends one's other sessions (all but `currentSessionId`). */
+  async changePassword(
+    actor: Actor,
+    currentSessionId: string | undefined,
+    { currentPassword, newPassword }: ChangePasswordArgs,
+  ): Promise<boolean> {
+    const user = await this.em.findOneOrFail(User, actor.id, { populate: ['passwordHash'] });
     if (!(await passwordMatches(user.passwordHash, currentPassword))) {
       throw badInput('currentPassword', 'Current password is wrong.');
     }
     user.passwordHash = await hashPassword(newPassword);
-    await this.ctx.em.flush();
-    const current = this.ctx.session?.id;
-    await this.ctx.em.nativeDelete(Session, current ? { user, id: { $ne: current } } : { user });
+    await this.em.flush();
+    await this.em.nativeDelete(Session, currentSessionId ? { user, id: { $ne: currentSessionId } } : { user });
     return true;
   }
 
-  private async startSession(user: User): Promise<AuthPayload> {
+  private async startSession(user: User): Promise<NewSession> {
     const { token, hash } = newToken();
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_DAYS * DAY_MS);
-    await this.ctx.em.nativeDelete(Session, { user, expiresAt: { $lte: new Date() } });
-    this.ctx.em.create(Session, { tokenHash: hash, user, expiresAt });
-    await this.ctx.em.flush();
-    setSessionCookie(this.ctx, token, expiresAt);
+    await this.em.nativeDelete(Session, { user, expiresAt: { $lte: new Date() } });
+    this.em.create(Session, { tokenHash: hash, user, expiresAt });
+    await this.em.flush();
     return { token, expiresAt, user };
   }
 
@@ -171,12 +187,14 @@ export class AuthService {
     ttlMs: number,
     compose: (token: string) => OutgoingMail,
   ): Promise<void> {
-    if (await recentlyIssued(this.ctx.em, user, kind, MAIL_COOLDOWN_MS)) return;
-    const token = issueUserToken(this.ctx.em, user, kind, ttlMs);
-    await this.ctx.em.flush();
-    const { logger, mailer } = this.ctx.app;
+    if (await recentlyIssued(this.em, user, kind, MAIL_COOLDOWN_MS)) return;
+    const token = issueUserToken(this.em, user, kind, ttlMs);
+    await this.em.flush();
+    const { logger, mailer } = this.deps;
+    // The entity manager's logger context carries the request id, when there is a request.
+    const { requestId } = this.em.getLoggerContext<{ requestId?: string }>();
     mailer.send(compose(token)).catch((err: unknown) => {
-      logger.error({ err, requestId: this.ctx.requestId, kind }, 'could not send an account mail');
+      logger.error({ err, requestId, kind }, 'could not send an account mail');
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../users/user.entity';
-import { Session } from './session.entity';
+import { Session } from '../users/session.entity';
 import { hashToken } from './tokens';
 
 export const SESSION_COOKIE = 'mailing_session';

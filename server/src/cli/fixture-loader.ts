@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { hashPassword, passwordMatches } from '../auth/passwords';
+import { hashPassword, passwordMatches } from '../users/passwords';
 import { Mailing } from '../mailings/mailing.entity';
 import { Message } from '../messages/message.entity';
 import { Recipient } from '../recipients/recipient.entity';

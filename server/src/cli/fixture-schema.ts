@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MailingStatus } from '../mailings/mailing.entity';
 import { DeliveryStatus } from '../sending/delivery.entity';
-import { Role } from '../users/user.entity';
+import { Role } from '../common/actor';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Role, User } from '../users/user.entity';
+import { cancelPlansOfDeletedAccount } from '../mailings/mailing-hooks';
+import { UserService } from '../users/user.service';
 import { CliError, openCliRuntime, runCli } from './cli-runtime';
 
 const USAGE = 'usage: yarn managers:create <email>';
@@ -10,17 +11,9 @@ async function main() {
   if (!email || process.argv.length > 3) throw new CliError(USAGE);
   const runtime = await openCliRuntime();
   try {
-    const em = runtime.orm.em.fork();
-    const user = await em.findOne(User, { email });
-    if (!user) throw new CliError(`No user with the email ${email}. Register the account (or have an admin create it) first.`);
-    if (user.role === Role.MANAGER) {
-      console.log(`${email} is already a manager; nothing changed.`);
-      return;
-    }
-    if (user.role === Role.ADMIN) throw new CliError(`${email} is an admin; an admin is not made a manager. Nothing changed.`);
-    user.role = Role.MANAGER;
-    await em.flush();
-    console.log(`${email} is now a manager.`);
+    const users = new UserService(runtime.orm.em.fork(), cancelPlansOfDeletedAccount(runtime.planner));
+    const promoted = await users.makeManager(email);
+    console.log(promoted ? `${email} is now a manager.` : `${email} is already a manager; nothing changed.`);
   } finally {
     await runtime.close();
   }

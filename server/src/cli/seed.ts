@@ -4,8 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { MailingStatus } from '../mailings/mailing.entity';
-import { createScheduler } from '../sending/scheduler';
-import { CliError, openCliRuntime, runCli, type CliRuntime } from './cli-runtime';
+import { CliError, openCliRuntime, runCli } from './cli-runtime';
 import { fixtureSchema, type Fixture } from './fixture-schema';
 import { loadFixture } from './fixture-loader';
 
@@ -32,7 +31,10 @@ async function main() {
       console.log('Deleted all data.');
     }
     const { mailings } = await runtime.orm.em.fork().transactional((em) => loadFixture(em, fixture));
-    await planSending(runtime, mailings.filter((m) => m.status !== MailingStatus.FINISHED).map((m) => m.id));
+    // Planned as saving them in the app plans them, so a running server's workers pick them up.
+    for (const mailing of mailings.filter((m) => m.status !== MailingStatus.FINISHED)) {
+      await runtime.planner.mailingSaved(mailing.id);
+    }
     console.log(`Loaded ${path.relative(process.cwd(), file) || file}: ${summary(fixture)}.`);
     printLogins(fixture);
   } finally {
@@ -59,21 +61,6 @@ function readFixture(file: string): Fixture {
 async function truncateAppTables(orm: MikroORM): Promise<void> {
   const tables = [...new Set(Object.values(orm.getMetadata().getAll()).map((meta) => meta.tableName))];
   await orm.em.getConnection().execute(`truncate ${tables.map((t) => `"${t}"`).join(', ')} cascade`);
-}
-
-/**
- * Hands unfinished mailings to the scheduler, as saving them in the app does, so a running
- * server picks their jobs up. Nothing is sent from here: the scheduler is never started.
- */
-async function planSending(runtime: CliRuntime, mailingIds: string[]): Promise<void> {
-  const { config, logger, orm, databaseUrl } = runtime;
-  const smtpUrl = config.SMTP_URL ?? `smtp://127.0.0.1:${config.LOCAL_SMTP_PORT}`;
-  const scheduler = await createScheduler({ config, logger, orm, databaseUrl, smtpUrl });
-  try {
-    for (const id of mailingIds) await scheduler.mailingSaved(id);
-  } finally {
-    await scheduler.close();
-  }
 }
 
 function summary(fixture: Fixture): string {

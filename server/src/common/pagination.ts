@@ -1,3 +1,5 @@
+import type { EntityClass, FilterQuery, FindOptions, ObjectQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min, MaxLength } from 'class-validator';
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 
@@ -41,6 +43,31 @@ export function PageType<T extends object>(item: ClassType<T>) {
     limit!: number;
   }
   return PageClass;
+}
+
+/** Where a page starts and how long it is. */
+export interface PageWindow {
+  offset: number;
+  limit: number;
+}
+
+/** The rows of `entity` matching `where` inside the window, in `orderBy` order, with how many match in all. */
+export async function findPage<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  where: FilterQuery<T>,
+  { offset, limit }: PageWindow,
+  orderBy: FindOptions<T>['orderBy'],
+): Promise<Page<T>> {
+  const [items, total] = await em.findAndCount(entity, where, { orderBy, offset, limit });
+  return { items, total, offset, limit };
+}
+
+/** Rows where any of `fields` contains `search` (case-insensitive); every row without a search. */
+export function matchingAny<T>(fields: Array<keyof T & string>, search: string | undefined): ObjectQuery<T> {
+  if (!search) return {} as ObjectQuery<T>;
+  const like = likePattern(search);
+  return { $or: fields.map((field) => ({ [field]: { $ilike: like } })) } as ObjectQuery<T>;
 }
 
 /** Escapes LIKE wildcards so a search term matches literally. */

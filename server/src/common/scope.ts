@@ -1,13 +1,13 @@
-import { Role, type User } from '../users/user.entity';
+import { Role, type Actor } from './actor';
 
 /** Managers and admins read everyone's rows; a user reads their own. */
-export function readScope(user: User): { owner?: string } {
-  return user.role === Role.USER ? { owner: user.id } : {};
+export function readScope(actor: Actor): { owner?: string } {
+  return actor.role === Role.USER ? { owner: actor.id } : {};
 }
 
 /** Only a regular user writes, and only their own rows. */
-export function writeScope(user: User): { owner: string } {
-  return { owner: user.id };
+export function writeScope(actor: Actor): { owner: string } {
+  return { owner: actor.id };
 }
 
 /** The same scope for rows that belong to a mailing (attempts), through the mailing's owner. */

@@ -1,4 +1,4 @@
-import { Session } from '../auth/session.entity';
+import { Session } from '../users/session.entity';
 import { UserToken } from '../auth/user-token.entity';
 import { Mailing } from '../mailings/mailing.entity';
 import { Message } from '../messages/message.entity';

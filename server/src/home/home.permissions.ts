@@ -1,4 +1,4 @@
-import { isAuthenticated } from '../auth/rules';
+import { isAuthenticated } from '../common/access-rules';
 
 export const homePermissions = {
   Query: { home: isAuthenticated },

@@ -1,12 +1,19 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context';
+import type { AppCache } from '../cache/app-cache';
+import { actorOf, type RequestContext } from '../common/request-context';
 import { HomeFigures } from './home-figures.type';
 import { HomeService } from './home.service';
 
+export interface HomeDeps {
+  cache: AppCache;
+}
+
 @Resolver()
 export class HomeResolver {
+  constructor(private readonly deps: HomeDeps) {}
+
   @Query(() => HomeFigures, { description: 'Total and active mailings and unique recipients.' })
-  home(@Ctx() ctx: Context) {
-    return new HomeService(ctx).figures();
+  home(@Ctx() ctx: RequestContext) {
+    return new HomeService(ctx.em, this.deps.cache).figures(actorOf(ctx));
   }
 }

@@ -1,9 +1,9 @@
-import type { Context } from '../context';
+import type { RequestContext } from '../common/request-context';
 import type { Recipient } from '../recipients/recipient.entity';
 import type { Mailing } from './mailing.entity';
 
 /** Rows of `table` per `column` value, for a whole batch of ids in one grouped query (0 where none). */
-async function countPer(ctx: Context, table: string, column: string, ids: readonly string[]): Promise<number[]> {
+async function countPer(ctx: RequestContext, table: string, column: string, ids: readonly string[]): Promise<number[]> {
   const query = ctx.em
     .getKnex()(table)
     .select({ key: column })
@@ -16,17 +16,17 @@ async function countPer(ctx: Context, table: string, column: string, ids: readon
 }
 
 /** How many recipients each mailing has, per request. */
-export const recipientCountLoader = (ctx: Context) =>
+export const recipientCountLoader = (ctx: RequestContext) =>
   ctx.loader<string, number>('mailing.recipientCount', (mailingIds) =>
     countPer(ctx, 'mailing_recipients', 'mailing_id', mailingIds),
   );
 
 /** How many mailings use each message, per request. */
-export const mailingCountLoader = (ctx: Context) =>
+export const mailingCountLoader = (ctx: RequestContext) =>
   ctx.loader<string, number>('message.mailingCount', (messageIds) => countPer(ctx, 'mailings', 'message_id', messageIds));
 
 /** Each mailing's recipients (by email), loaded for the whole batch of mailings at once. */
-export const recipientsLoader = (ctx: Context) =>
+export const recipientsLoader = (ctx: RequestContext) =>
   ctx.loader<Mailing, Recipient[]>('mailing.recipients', async (mailings) => {
     await ctx.em.populate([...mailings], ['recipients'], { orderBy: { recipients: { email: 'asc' } } });
     return mailings.map((mailing) => mailing.recipients.getItems());

@@ -1,4 +1,4 @@
-import { isAuthenticated, isStaff, isUser } from '../auth/rules';
+import { isAuthenticated, isStaff, isUser } from '../common/access-rules';
 
 export const mailingPermissions = {
   Query: { mailings: isAuthenticated, mailing: isAuthenticated },

@@ -33,7 +33,7 @@ export class MailingService {
   /** Cached per reader until a write changes their mailings (cache/cached.ts). */
   list(page: MailingPageArgs): Promise<Page<Mailing>> {
     const { offset, limit, search, status } = page;
-    return cachedPage(this.ctx, 'mailings.list', Mailing, { offset, limit, search, status }, () => this.listUncached(page));
+    return cachedPage(this.ctx.app.cache, this.ctx.em, actor(this.ctx), 'mailings.list', Mailing, { offset, limit, search, status }, () => this.listUncached(page));
   }
 
   private async listUncached({ offset, limit, search, status }: MailingPageArgs): Promise<Page<Mailing>> {

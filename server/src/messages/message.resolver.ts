@@ -1,53 +1,63 @@
 import { Reference } from '@mikro-orm/core';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
 import { PageArgs, PageType } from '../common/pagination';
+import { actorOf, type RequestContext } from '../common/request-context';
 import { mailingCountLoader } from '../mailings/mailing.loaders';
 import { User } from '../users/user.entity';
 import { Message } from './message.entity';
 import { MessageInput, MessageUpdateInput } from './message.inputs';
-import { MessageService } from './message.service';
+import { MessageService, type MessageUsage } from './message.service';
 
 const MessagePage = PageType(Message);
 
+export interface MessageDeps {
+  messageUsage: MessageUsage;
+}
+
 @Resolver(() => Message)
 export class MessageResolver {
+  constructor(private readonly deps: MessageDeps) {}
+
   @Query(() => MessagePage, { description: 'Your messages (everyone’s for managers and admins), newest first.' })
-  messages(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
-    return new MessageService(ctx).list(page);
+  messages(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).list(actorOf(ctx), page);
   }
 
   @Query(() => Message)
-  message(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return new MessageService(ctx).get(id);
+  message(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).get(actorOf(ctx), id);
   }
 
   @Mutation(() => Message)
-  createMessage(@Arg('input', () => MessageInput) input: MessageInput, @Ctx() ctx: Context) {
-    return new MessageService(ctx).create(input);
+  createMessage(@Arg('input', () => MessageInput) input: MessageInput, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).create(actorOf(ctx), input);
   }
 
   @Mutation(() => Message)
   updateMessage(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => MessageUpdateInput) input: MessageUpdateInput,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: RequestContext,
   ) {
-    return new MessageService(ctx).update(id, input);
+    return this.service(ctx).update(actorOf(ctx), id, input);
   }
 
   @Mutation(() => ID, { description: 'Deletes a message no mailing uses; returns its id.' })
-  deleteMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return new MessageService(ctx).delete(id);
+  deleteMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).delete(actorOf(ctx), id);
   }
 
   @FieldResolver(() => Int, { description: 'How many mailings send this message.' })
-  mailingCount(@Root() message: Message, @Ctx() ctx: Context) {
+  mailingCount(@Root() message: Message, @Ctx() ctx: RequestContext) {
     return mailingCountLoader(ctx).load(message.id);
   }
 
   @FieldResolver(() => User)
   owner(@Root() message: Message) {
     return Reference.create(message.owner).loadOrFail();
+  }
+
+  private service(ctx: RequestContext) {
+    return new MessageService(ctx.em, this.deps.messageUsage);
   }
 }

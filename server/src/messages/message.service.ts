@@ -1,65 +1,60 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import type { Context } from '../context';
-import { findInScope } from '../common/find';
-import { actor } from '../context';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../common/actor';
 import { conflict } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
-import { likePattern, type Page, type PageArgs } from '../common/pagination';
+import { findInScope } from '../common/find';
+import { findPage, matchingAny, type Page, type PageArgs } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
-import { Mailing } from '../mailings/mailing.entity';
+import { User } from '../users/user.entity';
 import { Message } from './message.entity';
 import type { MessageInput, MessageUpdateInput } from './message.inputs';
 
-const usedBy = (count: number) =>
-  `This message is used by ${count} mailing${count === 1 ? '' : 's'}. ` +
-  'Delete those mailings or give them another message first.';
+/** Whether something still uses a message; a message in use is not deleted (the mailings feature answers). */
+export interface MessageUsage {
+  /** Why the message cannot be deleted now, or null when nothing uses it. */
+  refusalToDelete(em: EntityManager, messageId: string): Promise<string | null>;
+}
 
 export class MessageService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly usage: MessageUsage,
+  ) {}
 
-  async list({ offset, limit, search }: PageArgs): Promise<Page<Message>> {
-    const where: FilterQuery<Message> = { ...readScope(actor(this.ctx)) };
-    if (search) {
-      const like = likePattern(search);
-      where.$or = [{ subject: { $ilike: like } }, { body: { $ilike: like } }];
-    }
-    const [items, total] = await this.ctx.em.findAndCount(Message, where, {
-      orderBy: { createdAt: 'desc', id: 'asc' },
-      offset,
-      limit,
-    });
-    return { items, total, offset, limit };
+  list(actor: Actor, { offset, limit, search }: PageArgs): Promise<Page<Message>> {
+    const where = { ...readScope(actor), ...matchingAny<Message>(['subject', 'body'], search) };
+    return findPage(this.em, Message, where, { offset, limit }, { createdAt: 'desc', id: 'asc' });
   }
 
-  async get(id: string): Promise<Message> {
-    return findInScope(this.ctx.em, Message, id, readScope(actor(this.ctx)));
+  get(actor: Actor, id: string): Promise<Message> {
+    return findInScope(this.em, Message, id, readScope(actor));
   }
 
-  async create(input: MessageInput): Promise<Message> {
-    const message = this.ctx.em.create(Message, {
+  async create(actor: Actor, input: MessageInput): Promise<Message> {
+    const message = this.em.create(Message, {
       subject: input.subject.trim(),
       body: input.body,
-      owner: actor(this.ctx),
+      owner: this.em.getReference(User, actor.id),
     });
-    await this.ctx.em.flush();
+    await this.em.flush();
     return message;
   }
 
-  async update(id: string, input: MessageUpdateInput): Promise<Message> {
-    const message = await this.owned(id);
+  async update(actor: Actor, id: string, input: MessageUpdateInput): Promise<Message> {
+    const message = await this.owned(actor, id);
     if (input.subject != null) message.subject = input.subject.trim();
     if (input.body != null) message.body = input.body;
-    await this.ctx.em.flush();
+    await this.em.flush();
     return message;
   }
 
-  /** Refused while a mailing uses the message: mailings keep what they send. */
-  async delete(id: string): Promise<string> {
-    const message = await this.owned(id);
-    const mailings = await this.ctx.em.count(Mailing, { message });
-    if (mailings > 0) throw conflict(usedBy(mailings));
+  /** Refused while something uses the message: mailings keep what they send. */
+  async delete(actor: Actor, id: string): Promise<string> {
+    const message = await this.owned(actor, id);
+    const refusal = await this.usage.refusalToDelete(this.em, message.id);
+    if (refusal) throw conflict(refusal);
     // A mailing created meanwhile is caught by the foreign key.
-    await withConstraintErrors(() => this.ctx.em.remove(message).flush(), {
+    await withConstraintErrors(() => this.em.remove(message).flush(), {
       mailings_message_id_foreign: {
         message: 'A mailing has just started using this message. Delete it or give it another message first.',
       },
@@ -67,7 +62,7 @@ export class MessageService {
     return id;
   }
 
-  private async owned(id: string): Promise<Message> {
-    return findInScope(this.ctx.em, Message, id, writeScope(actor(this.ctx)));
+  private owned(actor: Actor, id: string): Promise<Message> {
+    return findInScope(this.em, Message, id, writeScope(actor));
   }
 }

@@ -1,4 +1,4 @@
-import { isAuthenticated, isUser } from '../auth/rules';
+import { isAuthenticated, isUser } from '../common/access-rules';
 
 export const recipientPermissions = {
   Query: { recipients: isAuthenticated, recipient: isAuthenticated },

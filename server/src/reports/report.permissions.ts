@@ -1,4 +1,4 @@
-import { isAuthenticated } from '../auth/rules';
+import { isAuthenticated } from '../common/access-rules';
 
 /** Every signed-in role reads reports; the service narrows a user to their own. */
 export const reportPermissions = {

@@ -1,4 +1,4 @@
-import { isAuthenticated, isUser } from '../auth/rules';
+import { isAuthenticated, isUser } from '../common/access-rules';
 
 /** Owners send their own mailings; everyone signed in reads progress, narrowed to their own by the service. */
 export const sendingPermissions = {

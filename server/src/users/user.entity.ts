@@ -1,13 +1,7 @@
 import { Entity, Enum, Index, Property, Unique, type Opt } from '@mikro-orm/core';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { Role } from '../common/actor';
 import { BaseEntity } from '../common/base.entity';
-
-export enum Role {
-  USER = 'USER',
-  MANAGER = 'MANAGER',
-  ADMIN = 'ADMIN',
-}
-registerEnumType(Role, { name: 'Role', description: 'What an account may do.' });
 
 @ObjectType()
 @Entity({ tableName: 'users' })

@@ -1,4 +1,4 @@
-import { isAdmin, isStaff } from '../auth/rules';
+import { isAdmin, isStaff } from '../common/access-rules';
 
 export const userPermissions = {
   Query: { users: isStaff, user: isStaff },

@@ -1,47 +1,46 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import type { Context } from '../context';
-import { findInScope } from '../common/find';
-import { actor } from '../context';
-import { badInput, forbidden } from '../common/errors';
+import type { ObjectQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Role, type Actor } from '../common/actor';
+import { AppError, badInput, conflict, forbidden } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
-import { likePattern, type Page } from '../common/pagination';
-import { Session } from '../auth/session.entity';
-import { hashPassword } from '../auth/passwords';
-import { Mailing } from '../mailings/mailing.entity';
-import { Role, User } from './user.entity';
-import type { UserInput, UserListArgs, UserUpdateInput } from './user.inputs';
+import { findInScope } from '../common/find';
+import { findPage, matchingAny, type Page } from '../common/pagination';
+import { hashPassword } from './passwords';
+import { Session } from './session.entity';
+import { User } from './user.entity';
+import type { ProfileInput, UserInput, UserListArgs, UserUpdateInput } from './user.inputs';
 import { normalizeEmail } from './user.validation';
 
 const constraintMessages = {
   users_email_unique: { field: 'email', message: 'An account with this email already exists.' },
 };
 
+/** What other features do when an account is deleted; its rows go with it by foreign key. */
+export interface AccountDeletion {
+  /** Runs before the account's rows go; the function it returns runs once they are gone. */
+  prepare(em: EntityManager, userId: string): Promise<() => Promise<void>>;
+}
+
 /** Account administration: staff read and block, admins create, edit and delete. */
 export class UserService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly accountDeletion: AccountDeletion,
+  ) {}
 
-  async list({ offset, limit, search, role, blocked }: UserListArgs): Promise<Page<User>> {
-    const where: FilterQuery<User> = {};
+  list({ offset, limit, search, role, blocked }: UserListArgs): Promise<Page<User>> {
+    const where: ObjectQuery<User> = { ...matchingAny<User>(['email', 'fullName', 'phone'], search) };
     if (role) where.role = role;
     if (blocked != null) where.blocked = blocked;
-    if (search) {
-      const like = likePattern(search);
-      where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }, { phone: { $ilike: like } }];
-    }
-    const [items, total] = await this.ctx.em.findAndCount(User, where, {
-      orderBy: { createdAt: 'desc', id: 'asc' },
-      offset,
-      limit,
-    });
-    return { items, total, offset, limit };
+    return findPage(this.em, User, where, { offset, limit }, { createdAt: 'desc', id: 'asc' });
   }
 
-  async get(id: string): Promise<User> {
-    return findInScope(this.ctx.em, User, id);
+  get(id: string): Promise<User> {
+    return findInScope(this.em, User, id);
   }
 
   async create(input: UserInput): Promise<User> {
-    const user = this.ctx.em.create(User, {
+    const user = this.em.create(User, {
       email: normalizeEmail(input.email),
       passwordHash: await hashPassword(input.password),
       fullName: input.fullName.trim(),
@@ -50,46 +49,66 @@ export class UserService {
       role: input.role,
       emailVerifiedAt: new Date(),
     });
-    await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
+    await withConstraintErrors(() => this.em.flush(), constraintMessages);
     return user;
   }
 
-  async update(id: string, input: UserUpdateInput): Promise<User> {
+  async update(actor: Actor, id: string, input: UserUpdateInput): Promise<User> {
     const user = await this.get(id);
-    if (input.role != null && input.role !== user.role && user.id === actor(this.ctx).id) {
+    if (input.role != null && input.role !== user.role && user.id === actor.id) {
       throw badInput('role', 'You cannot change your own role.');
     }
     if (input.email != null) user.email = normalizeEmail(input.email);
-    if (input.fullName != null) user.fullName = input.fullName.trim();
-    if (input.phone != null) user.phone = input.phone.trim();
-    if (input.country != null) user.country = input.country.trim();
-    if (input.avatarUrl !== undefined) user.avatarUrl = input.avatarUrl?.trim() || null;
+    applyProfile(user, input);
     if (input.role != null) user.role = input.role;
-    await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
+    await withConstraintErrors(() => this.em.flush(), constraintMessages);
     return user;
   }
 
-  /** Deletes the account with all its data (by foreign keys) and cancels its mailings' jobs; returns its id. */
-  async delete(id: string): Promise<string> {
-    if (id === actor(this.ctx).id) throw badInput('id', 'You cannot delete your own account.');
+  /** Deletes the account with all its data (by foreign keys); returns its id. */
+  async delete(actor: Actor, id: string): Promise<string> {
+    if (id === actor.id) throw badInput('id', 'You cannot delete your own account.');
     const user = await this.get(id);
-    const mailings = await this.ctx.em.find(Mailing, { owner: user }, { fields: ['id'] });
-    await this.ctx.em.remove(user).flush();
-    for (const mailing of mailings) await this.ctx.app.scheduler.mailingRemoved(mailing.id);
+    const afterDeletion = await this.accountDeletion.prepare(this.em, user.id);
+    await this.em.remove(user).flush();
+    await afterDeletion();
     return id;
   }
 
   /** Blocking ends the account's sessions at once; a manager cannot block or unblock an admin. */
-  async setBlocked(id: string, blocked: boolean): Promise<User> {
-    const me = actor(this.ctx);
-    if (blocked && id === me.id) throw badInput('id', 'You cannot block your own account.');
+  async setBlocked(actor: Actor, id: string, blocked: boolean): Promise<User> {
+    if (blocked && id === actor.id) throw badInput('id', 'You cannot block your own account.');
     const user = await this.get(id);
-    if (user.role === Role.ADMIN && me.role !== Role.ADMIN) {
+    if (user.role === Role.ADMIN && actor.role !== Role.ADMIN) {
       throw forbidden('Managers cannot block or unblock admins.');
     }
     user.blocked = blocked;
-    await this.ctx.em.flush();
-    if (blocked) await this.ctx.em.nativeDelete(Session, { user });
+    await this.em.flush();
+    if (blocked) await this.em.nativeDelete(Session, { user });
     return user;
   }
+
+  /** Puts an existing account in the Managers group; false when it already was there. */
+  async makeManager(email: string): Promise<boolean> {
+    const normalized = normalizeEmail(email);
+    const user = await this.em.findOne(User, { email: normalized });
+    if (!user) {
+      throw new AppError('NOT_FOUND', `No user with the email ${normalized}. Register the account (or have an admin create it) first.`, {
+        entity: 'User',
+      });
+    }
+    if (user.role === Role.MANAGER) return false;
+    if (user.role === Role.ADMIN) throw conflict(`${normalized} is an admin; an admin is not made a manager. Nothing changed.`);
+    user.role = Role.MANAGER;
+    await this.em.flush();
+    return true;
+  }
+}
+
+/** Takes the profile fields the input gives (trimmed); null and absent leave a field as it is, "" clears the avatar. */
+export function applyProfile(user: User, input: ProfileInput): void {
+  if (input.fullName != null) user.fullName = input.fullName.trim();
+  if (input.phone != null) user.phone = input.phone.trim();
+  if (input.country != null) user.country = input.country.trim();
+  if (input.avatarUrl !== undefined) user.avatarUrl = input.avatarUrl?.trim() || null;
 }

@@ -1,6 +1,6 @@
 import { Entity, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../common/base.entity';
-import { User } from '../users/user.entity';
+import { User } from './user.entity';
 
 /** A login. The token itself is never stored, only its SHA-256. */
 @Entity({ tableName: 'sessions' })

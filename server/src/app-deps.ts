@@ -1,0 +1,32 @@
+import type { Config } from './config';
+import type { Logger } from './common/logger';
+import type { Mailer } from './mail/mailer';
+import type { AppCache } from './cache/app-cache';
+import type { MailingScheduler } from './sending/scheduler.types';
+import { cancelPlansOfDeletedAccount, mailingsUsingMessage } from './mailings/mailing-hooks';
+import type { MessageUsage } from './messages/message.service';
+import type { AccountDeletion } from './users/user.service';
+
+/** The long-lived parts of a process that services are built with. */
+export interface AppParts {
+  config: Config;
+  logger: Logger;
+  mailer: Mailer;
+  scheduler: MailingScheduler;
+  /** Server-side cache of often-read answers, scoped per reader. */
+  cache: AppCache;
+}
+
+/** The parts, and what features lend the features below them (which cannot import them). */
+export interface AppDeps extends AppParts {
+  messageUsage: MessageUsage;
+  accountDeletion: AccountDeletion;
+}
+
+export function appDeps(parts: AppParts): AppDeps {
+  return {
+    ...parts,
+    messageUsage: mailingsUsingMessage,
+    accountDeletion: cancelPlansOfDeletedAccount(parts.scheduler),
+  };
+}

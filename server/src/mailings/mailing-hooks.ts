@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MessageUsage } from '../messages/message.service';
+import type { AccountDeletion } from '../users/user.service';
+import { Mailing } from './mailing.entity';
+import type { MailingPlanner } from './mailing-planner';
+
+const usedBy = (count: number) =>
+  `This message is used by ${count} mailing${count === 1 ? '' : 's'}. ` +
+  'Delete those mailings or give them another message first.';
+
+/** A message stays while mailings send it. */
+export const mailingsUsingMessage: MessageUsage = {
+  async refusalToDelete(em: EntityManager, messageId: string) {
+    const count = await em.count(Mailing, { message: messageId });
+    return count > 0 ? usedBy(count) : null;
+  },
+};
+
+/** A deleted account's mailings go with it by foreign key; their planned sending is cancelled once they are gone. */
+export function cancelPlansOfDeletedAccount(planner: MailingPlanner): AccountDeletion {
+  return {
+    async prepare(em: EntityManager, ownerId: string) {
+      const mailings = await em.find(Mailing, { owner: ownerId }, { fields: ['id'] });
+      return async () => {
+        for (const mailing of mailings) await planner.mailingRemoved(mailing.id);
+      };
+    },
+  };
+}
