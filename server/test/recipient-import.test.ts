@@ -1,4 +1,4 @@
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { ok } from './mailing-helpers';
 
