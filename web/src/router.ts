@@ -1,57 +1,34 @@
-import { createRouter, createWebHistory } from 'vue-router';
-import { loadSession } from '@/auth/session';
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { loadSession, sessionUnknown } from '@/auth/session';
+import { roleMayOpen } from '@/shell/access';
+import { PRODUCT_NAME } from '@/shell/product';
 
-declare module 'vue-router' {
-  interface RouteMeta {
-    /** Only for anonymous visitors (a logged-in user is sent home). */
-    anonymousOnly?: boolean;
-  }
-}
+/**
+ * Every feature folder brings its own `routes.ts` (`export const routes: RouteRecordRaw[]`);
+ * nothing lists them here. Route meta (see shell/access.ts) drives the guard, the document
+ * title and the sidebar.
+ */
+const featureRoutes = import.meta.glob<{ routes: RouteRecordRaw[] }>('./*/routes.ts', { eager: true });
 
 export const router = createRouter({
   history: createWebHistory(),
-  routes: [
-    { path: '/', name: 'home', component: () => import('@/pages/HomePage.vue') },
-    {
-      path: '/login',
-      name: 'login',
-      component: () => import('@/pages/LoginPage.vue'),
-      meta: { anonymousOnly: true },
-    },
-    {
-      path: '/register',
-      name: 'register',
-      component: () => import('@/pages/RegisterPage.vue'),
-      meta: { anonymousOnly: true },
-    },
-    // The verification and reset mails link to these two paths (server/src/auth/mails.ts).
-    {
-      path: '/verify-email',
-      name: 'verify-email',
-      component: () => import('@/pages/VerifyEmailPage.vue'),
-      meta: { anonymousOnly: true },
-    },
-    {
-      path: '/reset-password',
-      name: 'reset-password',
-      component: () => import('@/pages/ResetPasswordPage.vue'),
-      meta: { anonymousOnly: true },
-    },
-    {
-      path: '/forgot-password',
-      name: 'forgot-password',
-      component: () => import('@/pages/ForgotPasswordPage.vue'),
-      meta: { anonymousOnly: true },
-    },
-    { path: '/:unknown(.*)*', redirect: { name: 'home' } },
-  ],
+  routes: Object.values(featureRoutes).flatMap((module) => module.routes),
 });
 
 router.beforeEach(async (to) => {
   const user = await loadSession();
-  if (to.meta.anonymousOnly) return user ? { name: 'home' } : true;
-  if (user) return true;
-  return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  // The server cannot say who is logged in: the shell shows that, rather than the login page.
+  if (sessionUnknown.value) return true;
+  if (to.meta.public) return user ? { name: 'home' } : true;
+  if (!user) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  if (!roleMayOpen(to.meta, user.role)) {
+    return { name: 'not-allowed', params: { pathMatch: to.path.slice(1).split('/') }, query: to.query, hash: to.hash };
+  }
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · ${PRODUCT_NAME}` : PRODUCT_NAME;
 });
 
 /** Where to go after login: only a path inside this app, never another site. */

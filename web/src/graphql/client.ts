@@ -1,4 +1,31 @@
-import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client/core';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client/core';
+import { onError } from '@apollo/client/link/error';
+import { markApiReachable, reportSessionLost } from './api-status';
+
+/** HTTP answers that mean "no API behind this address" (a proxy without its server, a restart). */
+const UNREACHABLE_STATUSES = new Set([502, 503, 504]);
+
+/**
+ * Watches every answer: a network failure raises the app-wide banner, any answer clears it;
+ * UNAUTHENTICATED on a request other than logging in means the session ended (expired, the
+ * user was blocked) and the shell sends the user to the login page.
+ */
+const statusLink = new ApolloLink((operation, forward) =>
+  forward(operation).map((result) => {
+    markApiReachable(true);
+    return result;
+  }),
+);
+
+const errorLink = onError(({ networkError, graphQLErrors, operation }) => {
+  if (networkError) {
+    const status = 'statusCode' in networkError ? networkError.statusCode : undefined;
+    markApiReachable(status !== undefined && !UNREACHABLE_STATUSES.has(status));
+    return;
+  }
+  const lost = graphQLErrors?.find((error) => error.extensions?.code === 'UNAUTHENTICATED');
+  if (lost && operation.operationName !== 'Login') reportSessionLost(lost.message);
+});
 
 /**
  * One client for the app. The session lives in an httpOnly cookie set by `login`,
@@ -6,7 +33,7 @@ import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client/core';
  * the built app, and the Vite dev server proxies it).
  */
 export const apolloClient = new ApolloClient({
-  link: new HttpLink({ uri: '/graphql', credentials: 'include' }),
+  link: ApolloLink.from([errorLink, statusLink, new HttpLink({ uri: '/graphql', credentials: 'include' })]),
   cache: new InMemoryCache(),
   defaultOptions: {
     watchQuery: { fetchPolicy: 'cache-and-network' },

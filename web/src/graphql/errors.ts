@@ -7,7 +7,7 @@ export interface ApiProblem {
   field?: string;
 }
 
-/** The first problem the API reported, in a shape a form can show. */
+/** The first problem the API reported, in a shape a page can show. */
 export function apiProblem(error: unknown): ApiProblem {
   if (error instanceof ApolloError) {
     const first = error.graphQLErrors[0];
