@@ -18,17 +18,31 @@ export const messageIdRule = z.uuid('Pick one of your messages.');
 
 const time = (missing: string) => z.date(missing);
 
-/** The fields of a mailing; the end must come after the start. */
+/**
+ * The fields of a mailing. The audience is either picked recipients (at least one) or
+ * `allRecipients` (then no id list); the end must come after the start.
+ */
 export const mailingRules = z
   .object({
     startAt: time('Pick when sending starts.'),
     endAt: time('Pick when the mailing ends.'),
     messageId: messageIdRule,
-    recipientIds: recipientIdsRule,
+    recipientIds: z.array(z.string()),
+    allRecipients: z.boolean(),
   })
-  .refine((mailing) => mailing.endAt.getTime() > mailing.startAt.getTime(), {
-    message: 'The end must be after the start.',
-    path: ['endAt'],
+  .superRefine((mailing, ctx) => {
+    if (mailing.allRecipients) {
+      if (mailing.recipientIds.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['recipientIds'], message: 'Leave the recipient list empty when the mailing goes to all your recipients.' });
+      }
+    } else {
+      for (const issue of recipientIdsRule.safeParse(mailing.recipientIds).error?.issues ?? []) {
+        ctx.addIssue({ code: 'custom', path: ['recipientIds', ...issue.path], message: issue.message });
+      }
+    }
+    if (mailing.endAt.getTime() <= mailing.startAt.getTime()) {
+      ctx.addIssue({ code: 'custom', path: ['endAt'], message: 'The end must be after the start.' });
+    }
   });
 
 /** Whether an end time still lies ahead; checked whenever the end is set or changed. */
