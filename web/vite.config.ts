@@ -16,6 +16,7 @@ export default defineConfig({
     proxy: {
       '/graphql': { target: apiTarget, changeOrigin: true },
       '/healthz': { target: apiTarget, changeOrigin: true },
+      '/export': { target: apiTarget, changeOrigin: true },
     },
   },
 });

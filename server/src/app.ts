@@ -22,6 +22,7 @@ import type { MailingScheduler } from './sending/scheduler.types';
 import type { AppCache } from './cache/app-cache';
 import { openReadCache } from './cache/read-cache';
 import { serveWebApp } from './web-app';
+import { recipientsCsv } from './recipients/recipient-export';
 
 export interface App {
   config: Config;
@@ -93,6 +94,7 @@ export async function createApp(config: Config): Promise<App> {
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, { context: ({ req, res }) => createContext(deps, orm.em, req, res) }),
   );
+  server.get('/export/recipients.csv', cookieParser(), recipientsCsv(orm, logger));
   serveWebApp(server);
 
   await scheduler.start();

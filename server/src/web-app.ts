@@ -15,7 +15,8 @@ export function serveWebApp(server: Express, webDist = WEB_DIST): void {
   if (!fs.existsSync(indexHtml)) return;
   server.use(express.static(webDist, { index: false }));
   server.use((req, res, next) => {
-    const isApi = req.path === '/graphql' || req.path.startsWith('/graphql/') || req.path === '/healthz';
+    const isApi =
+      req.path === '/graphql' || req.path.startsWith('/graphql/') || req.path === '/healthz' || req.path.startsWith('/export/');
     if (req.method !== 'GET' || isApi || !req.accepts('html')) return next();
     res.sendFile(indexHtml);
   });
