@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Papa from 'papaparse';
-import { Role } from '../src/users/user.entity';
+import { Role } from '../src/common/actor';
 import { serveWebApp } from '../src/web-app';
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { ok } from './mailing-helpers';
