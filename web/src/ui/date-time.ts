@@ -1,9 +1,13 @@
 /** The browser's time zone, e.g. "Europe/Berlin": every time on screen is shown in it. */
 export const browserTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+// Intl refuses dateStyle/timeStyle together with timeZoneName, so the parts are spelled out.
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: 'medium',
-  timeStyle: 'short',
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
   timeZoneName: 'short',
 });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
