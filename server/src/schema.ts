@@ -2,18 +2,17 @@ import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { deny, shield, type IRules } from 'graphql-shield';
 import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
-import { buildSchema, type ContainerType } from 'type-graphql';
+import { buildSchema, type ContainerType, type NonEmptyArray } from 'type-graphql';
 import type { AppDeps } from './app-deps';
-import { featurePermissions } from './permissions';
-import { resolvers } from './resolvers';
 import { forbidden } from './common/errors';
+import { features } from './features';
 
 export const schemaFilePath = path.resolve(__dirname, '../../schema.graphql');
 
 /** The type-graphql schema alone, as integrators see it (no middleware); with `deps`, resolvers can run. */
 export async function buildBareSchema(deps?: AppDeps): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers,
+    resolvers: features.flatMap((feature) => feature.resolvers) as NonEmptyArray<new (deps: AppDeps) => object>,
     container: deps && resolverContainer(deps),
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
@@ -41,9 +40,9 @@ export function printContract(schema: GraphQLSchema): string {
 
 function ruleTree(): IRules {
   const tree: Record<'Query' | 'Mutation', IRules> = { Query: {}, Mutation: {} };
-  for (const p of featurePermissions) {
-    Object.assign(tree.Query, p.Query);
-    Object.assign(tree.Mutation, p.Mutation);
+  for (const { permissions } of features) {
+    Object.assign(tree.Query, permissions.Query);
+    Object.assign(tree.Mutation, permissions.Mutation);
   }
   return tree as IRules;
 }

@@ -1,32 +1,24 @@
 import type { EntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs, UnitOfWork } from '@mikro-orm/core';
-import { Mailing } from '../mailings/mailing.entity';
-import { Message } from '../messages/message.entity';
-import { Recipient } from '../recipients/recipient.entity';
-import { Attempt } from '../sending/attempt.entity';
-import { Delivery } from '../sending/delivery.entity';
-import { User } from '../users/user.entity';
+import type { CacheRule } from '../common/feature';
 import type { AppCache } from './app-cache';
 import { scopesOfOwners } from './cache-scope';
 
-/** Rows whose owner is not in memory: ids of owned rows by table, and of attempts. */
-interface UnresolvedOwners {
-  byOwnedRow: Map<string, Set<string>>;
-  byAttempt: Set<string>;
-}
-
 /**
  * Invalidates the cached reads of every owner whose rows a flush changed, so no service
- * has to remember to. It fires once the change is visible to other connections: after
+ * has to remember to; each feature's cache rules say who owns its rows. It fires once the change is visible to other connections: after
  * the flush, or, inside an explicit transaction, after that transaction commits.
  */
 export class CacheInvalidator implements EventSubscriber {
   private readonly ownersByFlush = new WeakMap<UnitOfWork, Set<string>>();
   private readonly ownersByTransaction = new WeakMap<object, Set<string>>();
 
-  constructor(readonly cache: AppCache) {}
+  constructor(
+    readonly cache: AppCache,
+    private readonly rules: CacheRule[],
+  ) {}
 
   async onFlush({ em, uow }: FlushEventArgs): Promise<void> {
-    const owners = await ownersTouched(em, uow);
+    const owners = await this.ownersTouched(em, uow);
     if (owners.size > 0) this.ownersByFlush.set(uow, owners);
     else this.ownersByFlush.delete(uow);
   }
@@ -60,6 +52,27 @@ export class CacheInvalidator implements EventSubscriber {
     for (const owner of owners) pending.add(owner);
     this.ownersByTransaction.set(root, pending);
   }
+
+  /** Owners at hand in the changed rows, and the others looked up in the database (before the flush writes, so rows about to be deleted still exist). */
+  private async ownersTouched(em: EntityManager, uow: UnitOfWork): Promise<Set<string>> {
+    const owners = new Set<string>();
+    const lookups = new Map<string, Set<string>>();
+    const touched = (row: object) => {
+      const rule = this.rules.find((r) => row instanceof r.entity);
+      const owner = rule?.ownerOf(row);
+      if (typeof owner === 'string') owners.add(owner);
+      else if (owner) lookups.set(owner.sql, (lookups.get(owner.sql) ?? new Set()).add(owner.id));
+    };
+    for (const { entity } of uow.getChangeSets()) touched(entity);
+    // A changed many-to-many set (a mailing's recipients) belongs to the row that holds it.
+    for (const collection of uow.getCollectionUpdates()) touched(collection.owner);
+    if (lookups.size === 0) return owners;
+    const sql = [...lookups.keys()].join(' union ');
+    const params = [...lookups.values()].map((ids) => [...ids]);
+    const rows = await em.getConnection().execute<Array<{ owner_id: string }>>(sql, params, 'all', em.getTransactionContext());
+    for (const row of rows) owners.add(row.owner_id);
+    return owners;
+  }
 }
 
 /**
@@ -78,49 +91,4 @@ function rootTransaction(trx: object): object {
   const parentKey = Object.getOwnPropertySymbols(trx).find((s) => s.description === 'parentTransaction');
   const parent = parentKey && (trx as Record<symbol, object | undefined>)[parentKey];
   return parent ? rootTransaction(parent) : trx;
-}
-
-async function ownersTouched(em: EntityManager, uow: UnitOfWork): Promise<Set<string>> {
-  const owners = new Set<string>();
-  const unresolved: UnresolvedOwners = { byOwnedRow: new Map(), byAttempt: new Set() };
-  const ownedRow = (entity: Recipient | Message | Mailing, table: string) => {
-    if (entity.owner?.id) owners.add(entity.owner.id);
-    else unresolved.byOwnedRow.set(table, (unresolved.byOwnedRow.get(table) ?? new Set()).add(entity.id));
-  };
-  for (const { entity } of uow.getChangeSets()) {
-    if (entity instanceof User) owners.add(entity.id);
-    else if (entity instanceof Recipient) ownedRow(entity, 'recipients');
-    else if (entity instanceof Message) ownedRow(entity, 'messages');
-    else if (entity instanceof Mailing) ownedRow(entity, 'mailings');
-    else if (entity instanceof Attempt) ownedRow(entity.mailing, 'mailings');
-    else if (entity instanceof Delivery) {
-      const owner = entity.attempt.mailing?.owner?.id;
-      if (owner) owners.add(owner);
-      else unresolved.byAttempt.add(entity.attempt.id);
-    }
-  }
-  for (const collection of uow.getCollectionUpdates()) {
-    const mailing = collection.owner;
-    if (mailing instanceof Mailing) ownedRow(mailing, 'mailings');
-  }
-  for (const owner of await lookUpOwners(em, unresolved)) owners.add(owner);
-  return owners;
-}
-
-/** Finds owners in the database (before the flush writes, so rows about to be deleted still exist). */
-async function lookUpOwners(em: EntityManager, unresolved: UnresolvedOwners): Promise<string[]> {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, ids: Set<string>) => {
-    if (ids.size === 0) return;
-    parts.push(sql);
-    params.push([...ids]);
-  };
-  for (const [table, ids] of unresolved.byOwnedRow) add(`select owner_id from "${table}" where id in (?)`, ids);
-  add('select m.owner_id from attempts a join mailings m on m.id = a.mailing_id where a.id in (?)', unresolved.byAttempt);
-  if (parts.length === 0) return [];
-  const rows = await em
-    .getConnection()
-    .execute<Array<{ owner_id: string }>>(parts.join(' union '), params, 'all', em.getTransactionContext());
-  return rows.map((row: { owner_id: string }) => row.owner_id);
 }

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config';
 import { AppError } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import { initOrm } from '../db/orm';
+import { cacheRules, entities } from '../features';
 import { openDatabase } from '../db/database';
 import { closeRedis, openRedis, type RedisClient } from '../db/redis';
 import type { AppCache } from '../cache/app-cache';
@@ -39,9 +40,9 @@ export async function openCliRuntime(): Promise<CliRuntime> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const { url: databaseUrl, embedded } = await openDatabase(config, { reuseRunning: true });
-  const orm = await initOrm(databaseUrl);
+  const orm = await initOrm(databaseUrl, entities);
   const redis = config.REDIS_URL ? await openRedis(config.REDIS_URL, logger) : undefined;
-  const cache = await openReadCache({ orm, config, databaseUrl, logger, redis });
+  const cache = await openReadCache({ orm, config, databaseUrl, logger, redis, rules: cacheRules });
   let opened: Promise<MailingScheduler> | undefined;
   const scheduler = (smtpUrl = config.SMTP_URL ?? `smtp://127.0.0.1:${config.LOCAL_SMTP_PORT}`) =>
     (opened ??= createScheduler({ config: { ...config, SCHEDULER_ENABLED: false }, logger, orm, databaseUrl, redis, smtpUrl }));

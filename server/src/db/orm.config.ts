@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { DataloaderType, defineConfig } from '@mikro-orm/postgresql';
+import type { EntityClass } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { entities } from './entities';
 
 export const migrationsPath = path.join(__dirname, 'migrations');
 
-export function ormConfig(clientUrl: string, overrides: { debug?: boolean; poolMax?: number } = {}) {
+/** The ORM over `entities` (every feature's, see src/features.ts) at `clientUrl`. */
+export function ormConfig(clientUrl: string, entities: EntityClass<object>[], overrides: { debug?: boolean; poolMax?: number } = {}) {
   return defineConfig({
     clientUrl,
     entities,
@@ -26,6 +27,3 @@ export function ormConfig(clientUrl: string, overrides: { debug?: boolean; poolM
     },
   });
 }
-
-/** Used only by the MikroORM CLI (`yarn migration:create`). */
-export default ormConfig(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mailing');

@@ -1,8 +1,7 @@
 import { Reference } from '@mikro-orm/core';
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, PageType } from '../common/pagination';
 import { actorOf, type RequestContext } from '../common/request-context';
-import { mailingCountLoader } from '../mailings/mailing.loaders';
 import { User } from '../users/user.entity';
 import { Message } from './message.entity';
 import { MessageInput, MessageUpdateInput } from './message.inputs';
@@ -45,11 +44,6 @@ export class MessageResolver {
   @Mutation(() => ID, { description: 'Deletes a message no mailing uses; returns its id.' })
   deleteMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return this.service(ctx).delete(actorOf(ctx), id);
-  }
-
-  @FieldResolver(() => Int, { description: 'How many mailings send this message.' })
-  mailingCount(@Root() message: Message, @Ctx() ctx: RequestContext) {
-    return mailingCountLoader(ctx).load(message.id);
   }
 
   @FieldResolver(() => User)

@@ -1,0 +1,10 @@
+import type { Feature } from '../common/feature';
+import { homePermissions } from './home.permissions';
+import { HomeResolver, type HomeDeps } from './home.resolver';
+
+export const homeFeature = {
+  entities: [],
+  resolvers: [HomeResolver],
+  permissions: homePermissions,
+  cacheRules: [],
+} satisfies Feature<HomeDeps>;

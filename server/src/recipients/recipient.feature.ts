@@ -1,0 +1,11 @@
+import { cacheRule, ownerColumn, type Feature } from '../common/feature';
+import { Recipient } from './recipient.entity';
+import { recipientPermissions } from './recipient.permissions';
+import { RecipientResolver } from './recipient.resolver';
+
+export const recipientFeature = {
+  entities: [Recipient],
+  resolvers: [RecipientResolver],
+  permissions: recipientPermissions,
+  cacheRules: [cacheRule(Recipient, ownerColumn('recipients'))],
+} satisfies Feature;
