@@ -1,3 +1,4 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './common/logger';
 import type { Mailer } from './mail/mailer';
@@ -11,6 +12,7 @@ import type { AccountDeletion } from './users/user.service';
 export interface AppParts {
   config: Config;
   logger: Logger;
+  orm: MikroORM;
   mailer: Mailer;
   scheduler: MailingScheduler;
   /** Server-side cache of often-read answers, scoped per reader. */

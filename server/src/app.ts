@@ -11,7 +11,7 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './common/logger';
 import { formatError, isClientError } from './common/format-error';
 import { initOrm } from './db/orm';
-import { cacheRules, entities } from './features';
+import { cacheRules, entities, features } from './features';
 import { openDatabase } from './db/database';
 import { closeRedis, openRedis } from './db/redis';
 import { createMailer, type Mailer } from './mail/mailer';
@@ -23,7 +23,6 @@ import type { MailingScheduler } from './sending/scheduler.types';
 import type { AppCache } from './cache/app-cache';
 import { openReadCache } from './cache/read-cache';
 import { serveWebApp } from './web-app';
-import { recipientsCsv } from './recipients/recipient-export';
 
 export interface App {
   config: Config;
@@ -50,7 +49,7 @@ export async function createApp(config: Config): Promise<App> {
   const cache = await openReadCache({ orm, config, databaseUrl, logger, redis, rules: cacheRules });
   const mailer = await createMailer(config, logger);
   const scheduler = await createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl: mailer.smtpUrl });
-  const deps = appDeps({ config, logger, mailer, scheduler, cache });
+  const deps = appDeps({ config, logger, orm, mailer, scheduler, cache });
 
   const schema = await buildAppSchema(deps);
   const server = express();
@@ -95,7 +94,7 @@ export async function createApp(config: Config): Promise<App> {
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, { context: ({ req, res }) => createContext(deps, orm.em, req, res) }),
   );
-  server.get('/export/recipients.csv', cookieParser(), recipientsCsv(orm, logger));
+  for (const feature of features) if (feature.routes) server.use(feature.routes(deps));
   serveWebApp(server);
 
   await scheduler.start();

@@ -1,4 +1,5 @@
 import type { EntityClass } from '@mikro-orm/core';
+import type { Router } from 'express';
 import type { IRules } from 'graphql-shield';
 
 /**
@@ -14,6 +15,8 @@ export interface Feature<Deps = unknown> {
   permissions: { Query?: IRules; Mutation?: IRules };
   /** Whose cached reads go stale when one of the feature's rows changes. */
   cacheRules: CacheRule[];
+  /** Plain HTTP endpoints beside /graphql (e.g. a CSV download). */
+  routes?: (deps: Deps) => Router;
 }
 
 /** An SQL lookup of a row's owner: `sql` selects `owner_id` for the ids bound to its one `?`. */

@@ -1,16 +1,9 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { RequestHandler } from 'express';
-import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import Papa from 'papaparse';
-import { sessionFor, tokenFrom } from '../auth/current-user';
 import { likePattern } from '../common/pagination';
-import { readScope } from '../common/scope';
-import type { Logger } from '../common/logger';
 
 /** Rows read per query: memory stays flat however many recipients there are. */
 const PAGE_SIZE = 1000;
-const MAX_SEARCH = 200;
 const FIELDS = ['email', 'fullName', 'comment', 'createdAt'];
 
 interface ExportRow {
@@ -21,37 +14,8 @@ interface ExportRow {
   created_at: Date;
 }
 
-/**
- * `GET /export/recipients.csv[?search=]`: the caller's recipients (everyone's for managers
- * and admins) as CSV, authenticated like /graphql (session cookie or bearer token).
- */
-export function recipientsCsv(orm: MikroORM, logger: Logger): RequestHandler {
-  return async (req, res) => {
-    const em = orm.em.fork();
-    const auth = await sessionFor(em, tokenFrom(req));
-    if (!auth) {
-      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'You must be logged in.' } });
-      return;
-    }
-    const search = typeof req.query.search === 'string' ? req.query.search.trim() : '';
-    if (search.length > MAX_SEARCH || search.includes('\u0000')) {
-      res.status(400).json({ error: { code: 'BAD_USER_INPUT', field: 'search', message: `Search is at most ${MAX_SEARCH} characters.` } });
-      return;
-    }
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', 'attachment; filename="recipients.csv"');
-    res.setHeader('cache-control', 'no-store');
-    try {
-      await pipeline(Readable.from(csvChunks(em, readScope(auth.user).owner, search)), res);
-    } catch (err) {
-      // A client that goes away mid-download is no error of ours.
-      if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err }, 'recipient export failed');
-    }
-  };
-}
-
 /** The header, then one CSV chunk per page of rows (keyset over the (owner, email) unique index). */
-async function* csvChunks(em: EntityManager, owner: string | undefined, search: string): AsyncGenerator<string> {
+export async function* recipientCsvChunks(em: EntityManager, owner: string | undefined, search: string): AsyncGenerator<string> {
   yield Papa.unparse({ fields: FIELDS, data: [] }) + '\r\n';
   let after: { owner: string; email: string } | undefined;
   for (;;) {

@@ -1,74 +1,71 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import type { Context } from '../context';
-import { actor } from '../context';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../common/actor';
 import { withConstraintErrors } from '../common/db-errors';
+import { normalizeEmail } from '../common/email';
 import { findInScope } from '../common/find';
-import { likePattern, type Page, type PageArgs } from '../common/pagination';
+import { findPage, matchingAny, type Page, type PageArgs } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
-import { Recipient } from './recipient.entity';
-import type { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
+import { User } from '../users/user.entity';
+import { recipientCsvChunks } from './recipient-export';
 import { importRecipients } from './recipient-import';
 import type { RecipientImportResult, RecipientImportRow } from './recipient-import.types';
+import { Recipient } from './recipient.entity';
+import type { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
 
 const constraintMessages = {
   recipients_owner_email_unique: { field: 'email', message: 'You already have a recipient with this email.' },
 };
 
 export class RecipientService {
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly em: EntityManager) {}
 
-  async list({ offset, limit, search }: PageArgs): Promise<Page<Recipient>> {
-    const where: FilterQuery<Recipient> = { ...readScope(actor(this.ctx)) };
-    if (search) {
-      const like = likePattern(search);
-      where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }, { comment: { $ilike: like } }];
-    }
-    const [items, total] = await this.ctx.em.findAndCount(Recipient, where, {
-      orderBy: { createdAt: 'desc', id: 'asc' },
-      offset,
-      limit,
-    });
-    return { items, total, offset, limit };
+  list(actor: Actor, { offset, limit, search }: PageArgs): Promise<Page<Recipient>> {
+    const where = { ...readScope(actor), ...matchingAny<Recipient>(['email', 'fullName', 'comment'], search) };
+    return findPage(this.em, Recipient, where, { offset, limit }, { createdAt: 'desc', id: 'asc' });
   }
 
-  async get(id: string): Promise<Recipient> {
-    return findInScope(this.ctx.em, Recipient, id, readScope(actor(this.ctx)));
+  get(actor: Actor, id: string): Promise<Recipient> {
+    return findInScope(this.em, Recipient, id, readScope(actor));
   }
 
-  async create(input: RecipientInput): Promise<Recipient> {
-    const user = actor(this.ctx);
-    const recipient = this.ctx.em.create(Recipient, {
+  async create(actor: Actor, input: RecipientInput): Promise<Recipient> {
+    const recipient = this.em.create(Recipient, {
       ...input,
-      email: input.email.trim().toLowerCase(),
-      owner: user,
+      email: normalizeEmail(input.email),
+      owner: this.em.getReference(User, actor.id),
     });
-    await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
+    await withConstraintErrors(() => this.em.flush(), constraintMessages);
     return recipient;
   }
 
   /** Upserts many rows by email; bad rows are skipped with a reason (see recipient-import.ts). */
-  import(rows: RecipientImportRow[]): Promise<RecipientImportResult> {
-    return importRecipients(this.ctx.em, writeScope(actor(this.ctx)).owner, rows);
+  import(actor: Actor, rows: RecipientImportRow[]): Promise<RecipientImportResult> {
+    return importRecipients(this.em, writeScope(actor).owner, rows);
   }
 
-  async update(id: string, input: RecipientUpdateInput): Promise<Recipient> {
-    const recipient = await this.owned(id);
+  async update(actor: Actor, id: string, input: RecipientUpdateInput): Promise<Recipient> {
+    const recipient = await this.owned(actor, id);
     // null and absent both mean "leave unchanged".
-    if (input.email != null) recipient.email = input.email.trim().toLowerCase();
+    if (input.email != null) recipient.email = normalizeEmail(input.email);
     if (input.fullName != null) recipient.fullName = input.fullName;
     if (input.comment != null) recipient.comment = input.comment;
-    await withConstraintErrors(() => this.ctx.em.flush(), constraintMessages);
+    await withConstraintErrors(() => this.em.flush(), constraintMessages);
     return recipient;
   }
 
   /** Deleting a recipient removes it from mailings; past deliveries keep its address. */
-  async delete(id: string): Promise<string> {
-    const recipient = await this.owned(id);
-    await this.ctx.em.remove(recipient).flush();
+  async delete(actor: Actor, id: string): Promise<string> {
+    const recipient = await this.owned(actor, id);
+    await this.em.remove(recipient).flush();
     return id;
   }
 
-  private async owned(id: string): Promise<Recipient> {
-    return findInScope(this.ctx.em, Recipient, id, writeScope(actor(this.ctx)));
+  /** The actor's recipients (everyone's for staff) matching `search`, as CSV chunks: the header, then a page of rows at a time. */
+  exportCsv(actor: Actor, search: string): AsyncGenerator<string> {
+    return recipientCsvChunks(this.em, readScope(actor).owner, search);
+  }
+
+  private owned(actor: Actor, id: string): Promise<Recipient> {
+    return findInScope(this.em, Recipient, id, writeScope(actor));
   }
 }

@@ -3,13 +3,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role, type Actor } from '../common/actor';
 import { AppError, badInput, conflict, forbidden } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
+import { normalizeEmail } from '../common/email';
 import { findInScope } from '../common/find';
 import { findPage, matchingAny, type Page } from '../common/pagination';
 import { hashPassword } from './passwords';
 import { Session } from './session.entity';
 import { User } from './user.entity';
 import type { ProfileInput, UserInput, UserListArgs, UserUpdateInput } from './user.inputs';
-import { normalizeEmail } from './user.validation';
 
 const constraintMessages = {
   users_email_unique: { field: 'email', message: 'An account with this email already exists.' },

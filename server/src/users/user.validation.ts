@@ -37,7 +37,3 @@ export const ValidAvatarUrl = () =>
     IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'Avatar must be an http or https URL.' }),
     MaxLength(2000, { message: 'Avatar URL is at most 2000 characters.' }),
   );
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
