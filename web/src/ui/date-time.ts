@@ -1,6 +1,15 @@
 /** The browser's time zone, e.g. "Europe/Berlin": every time on screen is shown in it. */
 export const browserTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+/**
+ * The zone as people read it next to a date field: "Europe/Berlin (CET)", or just
+ * "UTC" where the short name adds nothing.
+ */
+export function timeZoneLabel(at: Date = new Date()): string {
+  const short = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
+  return short && short !== browserTimeZone ? `${browserTimeZone} (${short})` : browserTimeZone;
+}
+
 // Intl refuses dateStyle/timeStyle together with timeZoneName, so the parts are spelled out.
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',

@@ -55,7 +55,7 @@ export function usePagedList<Data, Variables extends PagedVariables, Item>(
       }) as Variables,
   );
 
-  const { result, loading, error, refetch } = useQuery(document, variables, { fetchPolicy: 'cache-and-network' });
+  const { result, loading, error, refetch, query } = useQuery(document, variables, { fetchPolicy: 'cache-and-network' });
 
   const page = computed(() => (result.value ? options.page(result.value as Data) : undefined));
   const items = computed(() => page.value?.items ?? []) as Ref<Item[]>;
@@ -70,5 +70,5 @@ export function usePagedList<Data, Variables extends PagedVariables, Item>(
     pageSize.value = event.rows;
   }
 
-  return { items, total, first, pageSize, search, loading, error, isEmpty, onPage, refetch };
+  return { items, total, first, pageSize, search, loading, error, isEmpty, onPage, refetch, query };
 }
