@@ -3,8 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min, MaxLength } from 'class-validator';
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 
+/** Where a page starts and how long it is, for lists without a search. */
 @ArgsType()
-export class PageArgs {
+export class WindowArgs {
   @Field(() => Int, { defaultValue: 0 })
   @Min(0)
   offset: number = 0;
@@ -13,7 +14,10 @@ export class PageArgs {
   @Min(1)
   @Max(200)
   limit: number = 20;
+}
 
+@ArgsType()
+export class PageArgs extends WindowArgs {
   @Field(() => String, { nullable: true, description: 'Case-insensitive text search.' })
   @MaxLength(200)
   search?: string;

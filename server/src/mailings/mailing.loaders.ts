@@ -1,5 +1,8 @@
+import { hashArgs } from '../cache/app-cache';
 import type { RequestContext } from '../common/request-context';
-import type { Recipient } from '../recipients/recipient.entity';
+import { pagesPerParent } from '../common/pages-per-parent';
+import { likePattern, type Page, type PageArgs } from '../common/pagination';
+import { Recipient } from '../recipients/recipient.entity';
 import type { Mailing } from './mailing.entity';
 
 /** Rows of `table` per `column` value, for a whole batch of ids in one grouped query (0 where none). */
@@ -30,4 +33,23 @@ export const recipientsLoader = (ctx: RequestContext) =>
   ctx.loader<Mailing, Recipient[]>('mailing.recipients', async (mailings) => {
     await ctx.em.populate([...mailings], ['recipients'], { orderBy: { recipients: { email: 'asc' } } });
     return mailings.map((mailing) => mailing.recipients.getItems());
+  });
+
+/** One page of each mailing's recipients (by email; search over email and full name), for a batch of mailings at once. */
+export const recipientPageLoader = (ctx: RequestContext, { offset, limit, search }: PageArgs) =>
+  ctx.loader<string, Page<Recipient>>(`mailing.recipientPage:${hashArgs({ offset, limit, search })}`, (mailingIds) => {
+    const like = search ? likePattern(search) : undefined;
+    return pagesPerParent(
+      ctx.em,
+      Recipient,
+      {
+        from: 'mailing_recipients mr join recipients r on r.id = mr.recipient_id',
+        parent: 'mr.mailing_id',
+        child: 'r.id',
+        orderBy: 'r.email, r.id',
+        ...(like && { where: 'r.email ilike ? or r.full_name ilike ?', params: [like, like] }),
+      },
+      mailingIds,
+      { offset, limit },
+    );
   });

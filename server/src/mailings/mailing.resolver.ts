@@ -1,13 +1,14 @@
 import { Reference } from '@mikro-orm/core';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { PageType } from '../common/pagination';
+import { PageArgs, PageType } from '../common/pagination';
 import { Message } from '../messages/message.entity';
 import { Recipient } from '../recipients/recipient.entity';
+import { RecipientPage } from '../recipients/recipient-page.type';
 import { User } from '../users/user.entity';
 import { Mailing } from './mailing.entity';
 import { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
-import { recipientCountLoader, recipientsLoader } from './mailing.loaders';
+import { recipientCountLoader, recipientPageLoader, recipientsLoader } from './mailing.loaders';
 import { editableFields } from './mailing.rules';
 import { MailingService } from './mailing.service';
 
@@ -59,9 +60,19 @@ export class MailingResolver {
     return Reference.create(mailing.message).loadOrFail();
   }
 
-  @FieldResolver(() => [Recipient], { description: 'Sorted by email.' })
+  @FieldResolver(() => [Recipient], {
+    description: 'Sorted by email.',
+    deprecationReason: 'Use recipientPage: a mailing can have tens of thousands of recipients.',
+  })
   recipients(@Root() mailing: Mailing, @Ctx() ctx: Context) {
     return recipientsLoader(ctx).load(mailing);
+  }
+
+  @FieldResolver(() => RecipientPage, {
+    description: 'The mailing’s own recipients, a page at a time, sorted by email; search matches email and full name.',
+  })
+  recipientPage(@Root() mailing: Mailing, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+    return recipientPageLoader(ctx, page).load(mailing.id);
   }
 
   @FieldResolver(() => Int)

@@ -1,12 +1,11 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { PageArgs, PageType } from '../common/pagination';
+import { PageArgs } from '../common/pagination';
 import { actorOf, type RequestContext } from '../common/request-context';
 import { Recipient } from './recipient.entity';
+import { RecipientPage } from './recipient-page.type';
 import { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
 import { RecipientService } from './recipient.service';
 import { MAX_IMPORT_ROWS, RecipientImportResult, RecipientImportRow } from './recipient-import.types';
-
-const RecipientPage = PageType(Recipient);
 
 @Resolver(() => Recipient)
 export class RecipientResolver {

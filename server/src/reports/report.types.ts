@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { PageType } from '../common/pagination';
 import { Mailing } from '../mailings/mailing.entity';
+import { Attempt } from '../sending/attempt.entity';
 import { Delivery } from '../sending/delivery.entity';
 import { User } from '../users/user.entity';
 import type { AttemptFilter } from './report.args';
@@ -43,4 +44,5 @@ export class UserStats {
 
 export const MailingReportPage = PageType(MailingReport);
 export const DeliveryPage = PageType(Delivery);
+export const AttemptPage = PageType(Attempt);
 export const UserStatsPage = PageType(UserStats);

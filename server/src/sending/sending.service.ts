@@ -3,11 +3,10 @@ import { findInScope } from '../common/find';
 import { actor } from '../context';
 import { readScope, viaMailing, writeScope } from '../common/scope';
 import { Mailing } from '../mailings/mailing.entity';
-import { Attempt, AttemptStatus } from './attempt.entity';
-import { countsFrom } from './delivery-store';
-import type { DeliveryStatus } from './delivery.entity';
+import { Attempt } from './attempt.entity';
 import { messageIdDomain, openRun } from './run';
 import type { RunProgress } from './run-progress.type';
+import { progressOfAttempt } from './run-progress';
 
 export class SendingService {
   constructor(private readonly ctx: Context) {}
@@ -33,40 +32,13 @@ export class SendingService {
 
   async attemptProgress(attemptId: string): Promise<RunProgress> {
     const attempt = await findInScope(this.ctx.em, Attempt, attemptId, viaMailing(readScope(actor(this.ctx))));
-    return this.progressOf(attempt);
+    return progressOfAttempt(this.ctx.em, attempt);
   }
 
   /** The latest run's progress; null while the mailing has never run. */
   async mailingProgress(mailingId: string): Promise<RunProgress | null> {
     await findInScope(this.ctx.em, Mailing, mailingId, readScope(actor(this.ctx)));
     const latest = await this.ctx.em.findOne(Attempt, { mailing: mailingId }, { orderBy: { attemptedAt: 'desc', id: 'desc' } });
-    return latest ? this.progressOf(latest) : null;
-  }
-
-  /** A closed run's counts are on the Attempt; a running one's are counted live. */
-  private async progressOf(attempt: Attempt): Promise<RunProgress> {
-    const base = {
-      attemptId: attempt.id,
-      mailingId: attempt.mailing.id,
-      status: attempt.status,
-      attemptedAt: attempt.attemptedAt,
-      finishedAt: attempt.finishedAt,
-    };
-    if (attempt.status !== AttemptStatus.RUNNING) {
-      return {
-        ...base,
-        total: attempt.total,
-        pending: 0,
-        sending: 0,
-        sent: attempt.sentCount,
-        failed: attempt.failedCount,
-        uncertain: attempt.uncertainCount,
-      };
-    }
-    const rows = await this.ctx.em.execute<Array<{ status: DeliveryStatus; count: number }>>(
-      'select status, count(*)::int as count from deliveries where attempt_id = ? group by status',
-      [attempt.id],
-    );
-    return { ...base, ...countsFrom(rows) };
+    return latest ? progressOfAttempt(this.ctx.em, latest) : null;
   }
 }
