@@ -22,6 +22,11 @@ export interface PagedListOptions<Data, Variables, Item> {
   page: (data: Data) => Page<Item>;
   /** Further variables (filters); a change goes back to the first page. */
   filters?: () => Omit<Variables, keyof PagedVariables>;
+  /**
+   * Variables that choose what the list covers (a report's period) rather than narrow it:
+   * sent and watched like filters, but the list still counts as empty while they are set.
+   */
+  scope?: () => Partial<Omit<Variables, keyof PagedVariables>>;
   pageSize?: number;
   /** Wait this long after the last keystroke before searching. */
   searchDelayMs?: number;
@@ -41,13 +46,15 @@ export function usePagedList<Data, Variables extends PagedVariables, Item>(
   const search = ref('');
   const debouncedSearch = refDebounced(search, options.searchDelayMs ?? 300);
   const filters = computed(() => options.filters?.() ?? {});
+  const scope = computed(() => options.scope?.() ?? {});
 
-  // A new search or filter shows its results from the first row.
-  watch([debouncedSearch, () => JSON.stringify(filters.value)], () => (first.value = 0));
+  // A new search, filter or scope shows its results from the first row.
+  watch([debouncedSearch, () => JSON.stringify([filters.value, scope.value])], () => (first.value = 0));
 
   const variables = computed(
     () =>
       ({
+        ...scope.value,
         ...filters.value,
         offset: first.value,
         limit: pageSize.value,

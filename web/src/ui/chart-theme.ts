@@ -1,0 +1,42 @@
+import type { ChartOptions, ChartType } from 'chart.js';
+import { statusLook, type StatusTone } from './status';
+
+/**
+ * Charts draw on a canvas and cannot take CSS classes, so they are handed the theme's
+ * colours as values: the same palette entry per state as the status tags (see status.ts).
+ */
+const TONE_TOKEN: Record<StatusTone, string> = {
+  grey: '--p-surface-400',
+  blue: '--p-blue-500',
+  green: '--p-green-500',
+  orange: '--p-orange-500',
+  red: '--p-red-500',
+  amber: '--p-amber-500',
+};
+
+function themeValue(token: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(token).trim() || fallback;
+}
+
+/** The colour a status is painted in on charts, e.g. SENT → the theme's green. */
+export function statusColor(status: string): string {
+  return themeValue(TONE_TOKEN[statusLook(status).tone], 'grey');
+}
+
+/**
+ * Options every chart of counts starts from: the theme's text and grid colours, a legend
+ * at the top, whole-number ticks, and (for bar charts) stacked axes when asked.
+ */
+export function baseChartOptions<Type extends ChartType>({ stacked = false, horizontal = false } = {}): ChartOptions<Type> {
+  const text = themeValue('--p-text-muted-color', '#64748b');
+  const grid = themeValue('--p-content-border-color', '#e2e8f0');
+  const axis = { stacked, ticks: { color: text, precision: 0 }, grid: { color: grid } };
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    indexAxis: horizontal ? 'y' : 'x',
+    interaction: { mode: 'index', intersect: false },
+    plugins: { legend: { position: 'top', labels: { color: text } } },
+    scales: { x: { ...axis, beginAtZero: true }, y: { ...axis, beginAtZero: true } },
+  } as ChartOptions<Type>;
+}
