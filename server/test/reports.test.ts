@@ -88,8 +88,8 @@ const DELIVERIES = `query($attemptId: ID!, $status: DeliveryStatus, $offset: Int
     total items { email fullName status response tries sentAt }
   }
 }`;
-const USER_STATS = `query($search: String) {
-  userStats(search: $search) { total items { user { email } successfulAttempts failedAttempts messagesSent messagesFailed } }
+const USER_STATS = `query($search: String, $userId: ID) {
+  userStats(search: $search, userId: $userId) { total items { user { email } successfulAttempts failedAttempts messagesSent messagesFailed } }
 }`;
 
 let t: TestApp;
@@ -224,6 +224,19 @@ describe('userStats', () => {
     ]);
     const bob = ok(await t.gql(USER_STATS, { search: 'bob@' }, as[MANAGER])).userStats;
     expect(bob.items.map((s: { user: { email: string } }) => s.user.email)).toEqual([BOB]);
+  });
+
+  it('gives one user\'s row by id: any user\'s to managers, only their own to a user', async () => {
+    const bobId = as[BOB].user.id;
+    const forManager = ok(await t.gql(USER_STATS, { userId: bobId }, as[MANAGER])).userStats;
+    expect(forManager).toEqual({
+      total: 1,
+      items: [{ user: { email: BOB }, successfulAttempts: 1, failedAttempts: 0, messagesSent: 2, messagesFailed: 0 }],
+    });
+    expect(ok(await t.gql(USER_STATS, { userId: bobId }, as[ALICE])).userStats).toEqual({ total: 0, items: [] });
+    expect(ok(await t.gql(USER_STATS, { userId: as[ALICE].user.id }, as[ALICE])).userStats.total).toBe(1);
+    const bad = await t.gql(USER_STATS, { userId: 'nope' }, as[MANAGER]);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
   });
 
   it("counts a running attempt's deliveries as they stand", async () => {

@@ -41,3 +41,11 @@ export class AttemptDeliveriesArgs extends PageArgs {
   @IsEnum(DeliveryStatus)
   status?: DeliveryStatus;
 }
+
+@ArgsType()
+export class UserStatsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this user (a user gets nothing for anyone but themselves).' })
+  @IsOptional()
+  @IsUUID('all', { message: 'Not a valid user id.' })
+  userId?: string;
+}

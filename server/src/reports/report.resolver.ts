@@ -1,8 +1,7 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { PageArgs } from '../common/pagination';
 import { Attempt } from '../sending/attempt.entity';
-import { AttemptDeliveriesArgs, MailingReportArgs } from './report.args';
+import { AttemptDeliveriesArgs, MailingReportArgs, UserStatsArgs } from './report.args';
 import { attemptsOfMailing } from './report-loaders';
 import { ReportService } from './report.service';
 import { DeliveryPage, MailingReport, MailingReportPage, UserStatsPage } from './report.types';
@@ -26,8 +25,8 @@ export class ReportResolver {
   @Query(() => UserStatsPage, {
     description: 'Attempts and messages sent per user: every user for managers and admins, your own row for a user.',
   })
-  userStats(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
-    return new ReportService(ctx).userStats(page);
+  userStats(@Args(() => UserStatsArgs) args: UserStatsArgs, @Ctx() ctx: Context) {
+    return new ReportService(ctx).userStats(args);
   }
 
   @FieldResolver(() => [Attempt], { description: 'The matching attempts, newest first.' })

@@ -3,13 +3,13 @@ import type { Context } from '../context';
 import { actor } from '../context';
 import { badInput } from '../common/errors';
 import { findInScope } from '../common/find';
-import { likePattern, type Page, type PageArgs } from '../common/pagination';
+import { likePattern, type Page } from '../common/pagination';
 import { readScope, viaMailing } from '../common/scope';
 import { Mailing } from '../mailings/mailing.entity';
 import { Attempt, AttemptStatus } from '../sending/attempt.entity';
 import { Delivery, DeliveryStatus } from '../sending/delivery.entity';
 import { User } from '../users/user.entity';
-import type { AttemptDeliveriesArgs, AttemptFilter, MailingReportArgs } from './report.args';
+import type { AttemptDeliveriesArgs, AttemptFilter, MailingReportArgs, UserStatsArgs } from './report.args';
 import type { MailingReport, UserStats } from './report.types';
 
 interface ReportRow {
@@ -98,10 +98,11 @@ export class ReportService {
     return { items, total, offset, limit };
   }
 
-  /** Every user's totals for managers and admins; a user's own single row for a user. */
-  async userStats({ offset, limit, search }: PageArgs): Promise<Page<UserStats>> {
+  /** Every user's totals for managers and admins (or one user's); a user's own single row for a user. */
+  async userStats({ offset, limit, search, userId }: UserStatsArgs): Promise<Page<UserStats>> {
     const { owner } = readScope(actor(this.ctx));
     const where: FilterQuery<User> = owner ? { id: owner } : {};
+    if (userId) where.$and = [{ id: userId }];
     if (search) {
       const like = likePattern(search);
       where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
