@@ -5,6 +5,7 @@ import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
 import { buildSchema, type ContainerType, type NonEmptyArray } from 'type-graphql';
 import type { AppDeps } from './app-deps';
 import { forbidden } from './common/errors';
+import { validateArgument } from './common/validation';
 import { features } from './features';
 
 export const schemaFilePath = path.resolve(__dirname, '../../schema.graphql');
@@ -14,7 +15,7 @@ export async function buildBareSchema(deps?: AppDeps): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: features.flatMap((feature) => feature.resolvers) as NonEmptyArray<new (deps: AppDeps) => object>,
     container: deps && resolverContainer(deps),
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
     emitSchemaFile: false,
   });
 }

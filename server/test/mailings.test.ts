@@ -1,7 +1,7 @@
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { Role } from '../src/common/actor';
 import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
-import { MAX_RECIPIENTS } from '../src/mailings/mailing.inputs';
+import { MAX_RECIPIENTS } from '../src/rules';
 import { invalidateOwner } from '../src/cache/cache-invalidator';
 import { CREATE_MAILING, createMailing, createMessage, createRecipients, hoursFromNow, ok } from './mailing-helpers';
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { MailingStatus } from '../mailings/mailing.entity';
-import { DeliveryStatus } from '../sending/delivery.entity';
 import { Role } from '../common/actor';
+import { normalizeEmail } from '../common/email';
+import { MailingStatus } from '../mailings/mailing.entity';
+import { countryRule, emailRule, fullNameRule, messageRules, passwordRule, phoneRule, recipientRules } from '../rules';
+import { DeliveryStatus } from '../sending/delivery.entity';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -16,7 +18,8 @@ export function fixtureTime(value: string, now: Date): Date {
 const time = z
   .string()
   .refine((v) => !Number.isNaN(fixtureTime(v, new Date()).getTime()), 'Use "now", "-3d", "+2h", "-30m" or an ISO date-time.');
-const email = z.email().transform((v) => v.trim().toLowerCase());
+/** Emails as the app stores them (the fixture is loaded through the ORM, not the API). */
+const email = emailRule.transform(normalizeEmail);
 
 const delivery = z.object({
   recipient: email,
@@ -44,13 +47,15 @@ const mailing = z.object({
 
 const user = z.object({
   email,
-  password: z.string().min(8),
-  fullName: z.string().default(''),
+  password: passwordRule,
+  fullName: fullNameRule.default(''),
   role: z.enum(Role).default(Role.USER),
-  phone: z.string().default(''),
-  country: z.string().default(''),
-  recipients: z.array(z.object({ email, fullName: z.string().default(''), comment: z.string().default('') })).default([]),
-  messages: z.array(z.object({ subject: z.string().min(1), body: z.string().min(1) })).default([]),
+  phone: phoneRule.default(''),
+  country: countryRule.default(''),
+  recipients: z
+    .array(recipientRules.extend({ email, fullName: recipientRules.shape.fullName.default(''), comment: recipientRules.shape.comment.default('') }))
+    .default([]),
+  messages: z.array(messageRules).default([]),
   mailings: z.array(mailing).default([]),
 });
 

@@ -1,6 +1,6 @@
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUUID } from 'class-validator';
+import { z } from 'zod';
 import { notFound } from './errors';
 
 /**
@@ -13,7 +13,14 @@ export async function findInScope<T extends object>(
   id: string,
   scope: FilterQuery<T> = {},
 ): Promise<T> {
-  const found = isUUID(id) ? await em.findOne(entity, { ...(scope as object), id } as FilterQuery<T>) : null;
+  const found = isUuid(id) ? await em.findOne(entity, { ...(scope as object), id } as FilterQuery<T>) : null;
   if (!found) throw notFound(entity.name, id);
   return found as T;
+}
+
+const uuid = z.uuid();
+
+/** Whether `id` can name a row at all (ids are UUIDs). */
+export function isUuid(id: string): boolean {
+  return uuid.safeParse(id).success;
 }

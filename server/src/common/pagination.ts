@@ -1,25 +1,33 @@
 import type { EntityClass, FilterQuery, FindOptions, ObjectQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Max, Min, MaxLength } from 'class-validator';
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { z } from 'zod';
+import { ValidateWith } from './validation';
+
+export const windowRules = z.object({
+  offset: z.number().int().min(0, 'Offset cannot be negative.'),
+  limit: z.number().int().min(1, 'Limit is 1 to 200.').max(200, 'Limit is 1 to 200.'),
+});
+
+export const pageRules = windowRules.extend({
+  search: z.string().max(200, 'Search is at most 200 characters.').optional(),
+});
 
 /** Where a page starts and how long it is, for lists without a search. */
 @ArgsType()
+@ValidateWith(windowRules)
 export class WindowArgs {
   @Field(() => Int, { defaultValue: 0 })
-  @Min(0)
   offset: number = 0;
 
   @Field(() => Int, { defaultValue: 20 })
-  @Min(1)
-  @Max(200)
   limit: number = 20;
 }
 
 @ArgsType()
+@ValidateWith(pageRules)
 export class PageArgs extends WindowArgs {
   @Field(() => String, { nullable: true, description: 'Case-insensitive text search.' })
-  @MaxLength(200)
   search?: string;
 }
 

@@ -1,23 +1,17 @@
-import { ArrayMaxSize, ArrayMinSize, IsUUID, ValidateIf } from 'class-validator';
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { z } from 'zod';
 import { PageArgs } from '../common/pagination';
+import { ValidateWith } from '../common/validation';
+import { mailingCreateRules, messageIdRule, recipientIdsRule } from '../rules';
 import { MailingStatus } from './mailing.entity';
 
-/** What one request can carry: 50,000 ids fit the 2 MB JSON body limit. */
-export const MAX_RECIPIENTS = 50_000;
-
-/** The rules of a recipient id list, shared by create and update. */
-function validRecipientIds(): PropertyDecorator {
-  return (target, property) => {
-    ArrayMinSize(1, { message: 'Pick at least one recipient.' })(target, property);
-    ArrayMaxSize(MAX_RECIPIENTS, { message: `A mailing has at most ${MAX_RECIPIENTS} recipients.` })(target, property);
-    IsUUID('all', { each: true, message: 'Every recipient id must be the id of one of your recipients.' })(target, property);
-  };
-}
-
-const validMessageId = () => IsUUID('all', { message: 'Pick one of your messages.' });
+/** What an update may carry; the service checks the new window against the stored one. */
+const mailingUpdateRules = z
+  .object({ startAt: z.date(), endAt: z.date(), messageId: messageIdRule, recipientIds: recipientIdsRule, allRecipients: z.boolean() })
+  .partial();
 
 @InputType()
+@ValidateWith(mailingCreateRules)
 export class MailingInput {
   @Field(() => Date, { description: 'When sending starts; a time in the past means now.' })
   startAt!: Date;
@@ -26,15 +20,12 @@ export class MailingInput {
   endAt!: Date;
 
   @Field(() => ID)
-  @validMessageId()
   messageId!: string;
 
   @Field(() => [ID], {
     defaultValue: [],
     description: 'Ids of your recipients; duplicates are ignored. Required (at least one) unless allRecipients is true, and then empty.',
   })
-  @ValidateIf((input: MailingInput) => !input.allRecipients)
-  @validRecipientIds()
   recipientIds!: string[];
 
   @Field(() => Boolean, {
@@ -48,6 +39,7 @@ export class MailingInput {
 @InputType({
   description: 'Only the fields given are changed; recipientIds (or allRecipients: true) replaces the whole set of recipients.',
 })
+@ValidateWith(mailingUpdateRules)
 export class MailingUpdateInput {
   @Field(() => Date, { nullable: true })
   startAt?: Date;
@@ -56,11 +48,9 @@ export class MailingUpdateInput {
   endAt?: Date;
 
   @Field(() => ID, { nullable: true })
-  @validMessageId()
   messageId?: string;
 
   @Field(() => [ID], { nullable: true })
-  @validRecipientIds()
   recipientIds?: string[];
 
   @Field(() => Boolean, {

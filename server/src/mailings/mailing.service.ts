@@ -1,8 +1,7 @@
 import { LockMode, type FilterQuery, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUUID } from 'class-validator';
 import type { Context } from '../context';
-import { findInScope } from '../common/find';
+import { findInScope, isUuid } from '../common/find';
 import { actor } from '../context';
 import { badInput, conflict, notFound } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
@@ -75,7 +74,7 @@ export class MailingService {
 
   async update(id: string, input: MailingUpdateInput): Promise<Mailing> {
     const owner = actor(this.ctx).id;
-    if (!isUUID(id)) throw notFound('Mailing', id);
+    if (!isUuid(id)) throw notFound('Mailing', id);
     checkAudience(input);
     const { disabled } = await this.write(async (em) => {
       // Locked so the sending engine cannot start it between the status check and the write.

@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { validateSync } from 'class-validator';
+import { normalizeEmail } from '../common/email';
 import { badInput } from '../common/errors';
 import { invalidateOwner } from '../cache/cache-invalidator';
-import { RecipientInput } from './recipient.inputs';
+import { MAX_IMPORT_ROWS, recipientRules } from '../rules';
 import {
-  MAX_IMPORT_ROWS,
   RecipientImportOutcome,
   type RecipientImportResult,
   type RecipientImportRow,
@@ -35,7 +34,7 @@ export async function importRecipients(em: EntityManager, owner: string, rows: R
       results.push({ index, email: row.email, outcome: RecipientImportOutcome.SKIPPED, field, reason });
     const problem = rowProblem(row);
     if (problem) return skip(problem.field, problem.reason);
-    const email = row.email.trim().toLowerCase();
+    const email = normalizeEmail(row.email);
     const earlier = firstIndexOf.get(email);
     if (earlier !== undefined) return skip('email', `Duplicate of row ${earlier}`);
     firstIndexOf.set(email, index);
@@ -64,10 +63,10 @@ function rowProblem(row: RecipientImportRow): { field: string; reason: string } 
     // PostgreSQL cannot store NUL; one such row must not fail the whole statement.
     if (row[field].includes('\u0000')) return { field, reason: 'Contains a character that cannot be stored (NUL).' };
   }
-  const input = Object.assign(new RecipientInput(), { email: row.email.trim(), fullName: row.fullName, comment: row.comment });
-  const [violation] = validateSync(input);
-  if (!violation) return undefined;
-  return { field: violation.property, reason: Object.values(violation.constraints ?? {})[0] ?? 'Invalid value.' };
+  const result = recipientRules.safeParse(row);
+  if (result.success) return undefined;
+  const [issue] = result.error.issues;
+  return { field: String(issue.path[0]), reason: issue.message };
 }
 
 interface UpsertedRow {

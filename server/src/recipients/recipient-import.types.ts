@@ -1,8 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
-/** Most rows one importRecipients call takes. */
-export const MAX_IMPORT_ROWS = 1000;
-
 export enum RecipientImportOutcome {
   IMPORTED = 'IMPORTED',
   UPDATED = 'UPDATED',

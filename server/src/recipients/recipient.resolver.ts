@@ -5,7 +5,8 @@ import { Recipient } from './recipient.entity';
 import { RecipientPage } from './recipient-page.type';
 import { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
 import { RecipientService } from './recipient.service';
-import { MAX_IMPORT_ROWS, RecipientImportResult, RecipientImportRow } from './recipient-import.types';
+import { MAX_IMPORT_ROWS } from '../rules';
+import { RecipientImportResult, RecipientImportRow } from './recipient-import.types';
 
 @Resolver(() => Recipient)
 export class RecipientResolver {

@@ -1,6 +1,7 @@
-import { IsEnum, IsOptional, IsUUID } from 'class-validator';
 import { ArgsType, Field, ID } from 'type-graphql';
-import { PageArgs } from '../common/pagination';
+import { z } from 'zod';
+import { PageArgs, pageRules } from '../common/pagination';
+import { ValidateWith } from '../common/validation';
 import { AttemptStatus } from '../sending/attempt.entity';
 import { DeliveryStatus } from '../sending/delivery.entity';
 
@@ -12,10 +13,9 @@ export interface AttemptFilter {
 }
 
 @ArgsType()
+@ValidateWith(pageRules.extend({ mailingId: z.uuid('Not a valid mailing id.').optional() }))
 export class MailingReportArgs extends PageArgs implements AttemptFilter {
   @Field(() => AttemptStatus, { nullable: true, description: 'Only attempts with this status.' })
-  @IsOptional()
-  @IsEnum(AttemptStatus)
   status?: AttemptStatus;
 
   @Field(() => Date, { nullable: true, description: 'Only attempts started at or after this time.' })
@@ -25,20 +25,16 @@ export class MailingReportArgs extends PageArgs implements AttemptFilter {
   to?: Date;
 
   @Field(() => ID, { nullable: true, description: 'Only this mailing.' })
-  @IsOptional()
-  @IsUUID('all', { message: 'Not a valid mailing id.' })
   mailingId?: string;
 }
 
 @ArgsType()
+@ValidateWith(pageRules.extend({ attemptId: z.uuid('Not a valid attempt id.') }))
 export class AttemptDeliveriesArgs extends PageArgs {
   @Field(() => ID)
-  @IsUUID('all', { message: 'Not a valid attempt id.' })
   attemptId!: string;
 
   @Field(() => DeliveryStatus, { nullable: true, description: 'Only deliveries with this status.' })
-  @IsOptional()
-  @IsEnum(DeliveryStatus)
   status?: DeliveryStatus;
 }
 

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUUID } from 'class-validator';
 import { conflict, notFound } from '../common/errors';
+import { isUuid } from '../common/find';
 import { withConstraintErrors } from '../common/db-errors';
 import { Mailing, MailingStatus } from '../mailings/mailing.entity';
 import { Message } from '../messages/message.entity';
@@ -31,7 +31,7 @@ export async function openRun(
   now = new Date(),
   options: { retryFailedOf?: string } = {},
 ): Promise<Attempt> {
-  if (!isUUID(mailingId)) throw notFound('Mailing', mailingId);
+  if (!isUuid(mailingId)) throw notFound('Mailing', mailingId);
   return withConstraintErrors(
     () =>
       em.fork().transactional(async (tx) => {
