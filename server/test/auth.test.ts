@@ -1,14 +1,14 @@
 import { Session } from '../src/users/session.entity';
 import { UserToken, UserTokenKind } from '../src/auth/user-token.entity';
 import { User } from '../src/users/user.entity';
-import type { CaughtMail } from './smtp-sink';
+import type { ReceivedMail } from './test-smtp';
 import { startTestApp, type TestApp } from './harness';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { id email fullName emailVerifiedAt } }`;
 const VERIFY = `mutation($token: String!) { verifyEmail(token: $token) { email emailVerifiedAt } }`;
@@ -25,31 +25,20 @@ let seq = 0;
 const freshEmail = () => `person-${Date.now()}-${++seq}@example.test`;
 
 /** The body of a mail as written, with quoted-printable soft line breaks and escapes undone. */
-function decodedBody(mail: CaughtMail): string {
+function decodedBody(mail: ReceivedMail): string {
   return mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-function tokenFromLink(mail: CaughtMail, path: string): string {
+function tokenFromLink(mail: ReceivedMail, path: string): string {
   const match = new RegExp(`http://app\\.test${path}\\?token=([A-Za-z0-9_-]+)`).exec(decodedBody(mail));
   if (!match) throw new Error(`no ${path} link in mail: ${mail.raw}`);
   return match[1];
 }
 
-/** Waits until `count` mails to `to` whose subject contains `subject` have arrived; returns the last. */
-async function mailTo(to: string, subject: string, count = 1, timeoutMs = 5000): Promise<CaughtMail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = t.sink.mails.filter((m) => m.to.includes(to) && m.subject.includes(subject));
-    if (found.length >= count) return found[count - 1];
-    if (Date.now() > deadline) throw new Error(`no mail "${subject}" #${count} to ${to} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function registerVerified(email = freshEmail(), password = PASSWORD): Promise<string> {
   const res = await t.gql(REGISTER, { input: { email, password } });
   expect(res.errors).toBeUndefined();
-  const token = tokenFromLink(await t.sink.waitFor(email), '/verify-email');
+  const token = tokenFromLink(await t.smtp.mailTo(email), '/verify-email');
   expect((await t.gql(VERIFY, { token })).errors).toBeUndefined();
   return email;
 }
@@ -76,7 +65,7 @@ describe('register and verify email', () => {
     expect(blocked.errors?.[0].message).toMatch(/verify your email/i);
     expect(blocked.cookies).toEqual([]);
 
-    const mail = await t.sink.waitFor(email);
+    const mail = await t.smtp.mailTo(email);
     expect(mail.subject).toMatch(/confirm your email/i);
     const token = tokenFromLink(mail, '/verify-email');
     const stored = await db().findOneOrFail(UserToken, { user: { email } });
@@ -99,7 +88,7 @@ describe('register and verify email', () => {
   it('refuses an expired or unknown verification token and leaves the account unverified', async () => {
     const email = freshEmail();
     await t.gql(REGISTER, { input: { email, password: PASSWORD } });
-    const token = tokenFromLink(await t.sink.waitFor(email), '/verify-email');
+    const token = tokenFromLink(await t.smtp.mailTo(email), '/verify-email');
     await db().nativeUpdate(UserToken, { user: { email } }, { expiresAt: new Date(Date.now() - 1000) });
 
     const expired = await t.gql(VERIFY, { token });
@@ -112,14 +101,14 @@ describe('register and verify email', () => {
   it('resends a verification link after a cooldown, and answers true for unknown emails too', async () => {
     const email = freshEmail();
     await t.gql(REGISTER, { input: { email, password: PASSWORD } });
-    await mailTo(email, 'Confirm');
+    await t.smtp.mailTo(email, { subject: 'Confirm' });
 
     expect((await t.gql(RESEND, { email })).data).toEqual({ resendVerification: true });
     expect(await db().count(UserToken, { user: { email } })).toBe(1);
 
     await db().nativeUpdate(UserToken, { user: { email } }, { createdAt: new Date(Date.now() - 5 * 60_000) });
     expect((await t.gql(RESEND, { email })).data).toEqual({ resendVerification: true });
-    const token = tokenFromLink(await mailTo(email, 'Confirm', 2), '/verify-email');
+    const token = tokenFromLink(await t.smtp.mailTo(email, { subject: 'Confirm', count: 2 }), '/verify-email');
     expect((await t.gql(VERIFY, { token })).errors).toBeUndefined();
 
     expect((await t.gql(RESEND, { email: freshEmail() })).data).toEqual({ resendVerification: true });
@@ -144,7 +133,7 @@ describe('register and verify email', () => {
     const res = await t.gql(REGISTER, { input: { ...input, email: input.email === 'EMAIL' ? email : input.email } });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(await db().count(User, { email: { $in: [email, input.email] } })).toBe(0);
-    expect(t.sink.mails.some((m) => m.to.includes(email))).toBe(false);
+    expect(t.smtp.countFor(email)).toBe(0);
   });
 });
 
@@ -218,7 +207,7 @@ describe('password reset', () => {
     const { user, token: oldSession } = await t.createUser({ password: PASSWORD });
     const res = await t.gql(REQUEST_RESET, { email: user.email.toUpperCase() });
     expect(res.data).toEqual({ requestPasswordReset: true });
-    const mail = await mailTo(user.email, 'Reset');
+    const mail = await t.smtp.mailTo(user.email, { subject: 'Reset' });
     const token = tokenFromLink(mail, '/reset-password');
 
     const tooShort = await t.gql(RESET, { token, password: 'short' });
@@ -244,7 +233,7 @@ describe('password reset', () => {
     const email = freshEmail();
     await t.gql(REGISTER, { input: { email, password: PASSWORD } });
     await t.gql(REQUEST_RESET, { email });
-    const token = tokenFromLink(await mailTo(email, 'Reset'), '/reset-password');
+    const token = tokenFromLink(await t.smtp.mailTo(email, { subject: 'Reset' }), '/reset-password');
     expect((await t.gql(RESET, { token, password: 'a brand new secret' })).errors).toBeUndefined();
     expect((await t.gql(LOGIN, { email, password: 'a brand new secret' })).errors).toBeUndefined();
   });
@@ -252,7 +241,7 @@ describe('password reset', () => {
   it('refuses an expired reset token and keeps the old password', async () => {
     const { user } = await t.createUser({ password: PASSWORD });
     await t.gql(REQUEST_RESET, { email: user.email });
-    const token = tokenFromLink(await mailTo(user.email, 'Reset'), '/reset-password');
+    const token = tokenFromLink(await t.smtp.mailTo(user.email, { subject: 'Reset' }), '/reset-password');
     await db().nativeUpdate(UserToken, { user: user.id }, { expiresAt: new Date(Date.now() - 1000) });
     const res = await t.gql(RESET, { token, password: 'a brand new secret' });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'token' });

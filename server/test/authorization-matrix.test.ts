@@ -181,7 +181,7 @@ beforeAll(async () => {
   t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
   passwordHash = await hashPassword(PASSWORD);
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 async function buildWorld(): Promise<World> {
   const em = t.app.orm.em.fork();
@@ -243,9 +243,28 @@ it('has a row for every query and mutation in the schema', async () => {
 
 const cells = Object.entries(rows).flatMap(([field, row]) => CALLERS.map((caller) => [field, caller, row.expect[caller]] as const));
 
+/** Every table's rows, as a digest per table: a refused write must leave all of them as they were. */
+async function snapshot(): Promise<Record<string, string>> {
+  const em = t.app.orm.em.fork();
+  const tables = await em.execute<Array<{ name: string }>>(
+    `select table_name as name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations' order by 1`,
+  );
+  const digest: Record<string, string> = {};
+  for (const { name } of tables) {
+    const [row] = await em.execute<Array<{ rows: string; md5: string }>>(
+      `select count(*)::text as rows, md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as md5 from "${name}" t`,
+    );
+    digest[name] = `${row.rows} rows, ${row.md5}`;
+  }
+  return digest;
+}
+
 it.each(cells)('%s as %s: %s', async (field, caller, outcome) => {
   const row = rows[field];
   const world = await buildWorld();
+  const refusedWrite = field.startsWith('Mutation.') && !['OK', 'SEES', 'HIDDEN'].includes(outcome);
+  const before = refusedWrite ? await snapshot() : undefined;
   const res = await t.gql(row.doc, row.vars?.(world), caller === 'anonymous' ? undefined : world.tokens[caller]);
   const code = res.errors?.[0]?.extensions?.code;
   if (outcome === 'OK' || outcome === 'SEES' || outcome === 'HIDDEN') {
@@ -260,4 +279,5 @@ it.each(cells)('%s as %s: %s', async (field, caller, outcome) => {
   } else {
     expect(code).toBe(outcome);
   }
+  if (before) expect(await snapshot()).toEqual(before);
 });

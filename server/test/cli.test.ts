@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { initOrm } from '../src/db/orm';
 import { createTestDatabase } from './db';
 
 const serverDir = path.resolve(__dirname, '..');
@@ -58,15 +59,27 @@ const demoCounts = {
   deliveries: sum(mailings, (m) => sum(m.attempts ?? [], (a) => a.deliveries.length)),
 };
 
-beforeAll(async () => {
+// Every test has a database of its own, so none builds on another's rows.
+beforeEach(async () => {
   db = await createTestDatabase();
   pg = new Client({ connectionString: db.url });
   await pg.connect();
 });
-afterAll(async () => {
-  await pg.end();
-  await db.drop();
+afterEach(async () => {
+  await pg?.end();
+  await db?.drop();
 });
+
+/** The app's tables, empty. */
+async function migrate(): Promise<void> {
+  const orm = await initOrm(db.url);
+  await orm.close(true);
+}
+
+async function seeded(): Promise<void> {
+  const seed = await run('seed');
+  expect(seed.code).toBe(0);
+}
 
 describe('yarn seed', () => {
   it('loads the demo fixture and prints the demo logins', async () => {
@@ -78,6 +91,7 @@ describe('yarn seed', () => {
   }, 60_000);
 
   it('gives the demo what it needs: a finished mailing with its report, a running one, a future one, per user', async () => {
+    await seeded();
     const { rows } = await pg.query<{ email: string; finished: number; running: number; future: number; deliveries: number }>(`
       select u.email,
              count(distinct m.id) filter (where m.status = 'FINISHED')::int as finished,
@@ -108,9 +122,10 @@ describe('yarn seed', () => {
       { role: 'MANAGER', n: 1 },
       { role: 'ADMIN', n: 1 },
     ]);
-  });
+  }, 60_000);
 
   it('adds nothing when run again: same rows, same ids', async () => {
+    await seeded();
     const ids = async () => (await pg.query('select id from mailings union all select id from attempts order by id')).rows;
     const before = await ids();
     const again = await run('seed');
@@ -120,6 +135,7 @@ describe('yarn seed', () => {
   }, 60_000);
 
   it('starts clean with --reset', async () => {
+    await seeded();
     const [owner] = (await pg.query(`select id from users where role = 'USER' limit 1`)).rows;
     await pg.query(`insert into recipients (id, email, owner_id) values (gen_random_uuid(), 'extra@example.com', $1)`, [owner.id]);
     await pg.query(`insert into users (id, email, password_hash) values (gen_random_uuid(), 'extra-user@example.com', 'x')`);
@@ -147,6 +163,7 @@ describe('yarn seed', () => {
         ],
       }),
     );
+    await migrate();
     const before = await counts();
     const bad = await run('seed', '--file', file);
     expect(bad.code).toBe(1);
@@ -160,6 +177,8 @@ describe('yarn managers:create', () => {
   const user = () => demo.users.find((u) => u.role === 'USER')!.email;
 
   it('promotes an existing user to manager, and says so when they already are one', async () => {
+    await migrate();
+    await pg.query(`insert into users (id, email, password_hash) values (gen_random_uuid(), $1, 'x')`, [user()]);
     const promoted = await run('managers:create', user().toUpperCase());
     expect(promoted.code).toBe(0);
     expect(promoted.stdout).toContain(`${user()} is now a manager.`);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from './harness';
+import { waitUntil } from './wait-until';
 
 let t: TestApp;
 let admin: Client;
@@ -9,8 +10,8 @@ beforeAll(async () => {
   await admin.connect();
 });
 afterAll(async () => {
-  await admin.end();
-  await t.close();
+  await admin?.end();
+  await t?.close();
 });
 
 async function listeners(): Promise<number[]> {
@@ -20,25 +21,18 @@ async function listeners(): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 it('survives the database dropping its connections and listens again', async () => {
-  const [first] = await until(async () => ((await listeners()).length ? listeners() : undefined), 'the job LISTEN connection');
+  const [first] = await waitUntil('the job LISTEN connection', async () => {
+    const pids = await listeners();
+    return pids.length > 0 && pids;
+  });
   await admin.query(
     `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
   );
-  const again = await until(async () => {
+  const again = await waitUntil('a new LISTEN connection', async () => {
     const pids = await listeners();
-    return pids.length && !pids.includes(first) ? pids : undefined;
-  }, 'a new LISTEN connection');
+    return pids.length > 0 && !pids.includes(first) && pids;
+  });
   expect(again).not.toContain(first);
   const health = await fetch(`${t.url}/healthz`);
   expect(health.status).toBe(200);

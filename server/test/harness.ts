@@ -6,7 +6,7 @@ import { newToken } from '../src/auth/tokens';
 import { Role } from '../src/common/actor';
 import { User } from '../src/users/user.entity';
 import { createTestDatabase } from './db';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startTestSmtp, type TestSmtp } from './test-smtp';
 
 export interface GqlResult<T = Record<string, any>> {
   data?: T | null;
@@ -23,7 +23,8 @@ export interface TestUser {
 export interface TestApp {
   app: App;
   url: string;
-  sink: SmtpSink;
+  /** The SMTP server all mail of this app goes to (SMTP_URL). */
+  smtp: TestSmtp;
   databaseUrl: string;
   /** A GraphQL request over real HTTP; `as` is a bearer token or a test user. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: TestUser | string | { cookie: string }): Promise<GqlResult<T>>;
@@ -34,12 +35,12 @@ export interface TestApp {
 
 export async function startTestApp(overrides: Partial<Record<keyof Config, string>> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const sink = await startSmtpSink();
+  const smtp = await startTestSmtp();
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
-    SMTP_URL: sink.url,
+    SMTP_URL: smtp.url,
     APP_URL: 'http://app.test',
     JOB_PROCESS_EVERY_MS: '100',
     ...overrides,
@@ -77,13 +78,13 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
   return {
     app,
     url,
-    sink,
+    smtp,
     databaseUrl: db.url,
     gql,
     createUser,
     async close() {
       await app.close();
-      await sink.close();
+      await smtp.close();
       await db.drop();
     },
   };

@@ -46,7 +46,7 @@ beforeAll(async () => {
     ],
   });
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 describe('home figures', () => {
   it("gives a user their own totals", async () => {

@@ -9,7 +9,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 afterEach(() => jest.restoreAllMocks());
 
 const FIELDS = `id status disabled startAt endAt recipientCount editableFields

@@ -6,7 +6,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 const CREATE = `mutation($input: MessageInput!) { createMessage(input: $input) { id subject body mailingCount owner { id } } }`;
 const LIST = `query($search: String, $offset: Int, $limit: Int) {

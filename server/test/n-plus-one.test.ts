@@ -37,7 +37,7 @@ beforeAll(async () => {
   }
   await em.flush();
 }, 60_000);
-afterAll(() => t.close());
+afterAll(() => t?.close());
 afterEach(() => jest.restoreAllMocks());
 
 /** Runs one GraphQL request and counts the SQL queries the ORM ran for it (tagged with its request id). */

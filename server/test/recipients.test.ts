@@ -4,7 +4,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 const CREATE = `mutation($input: RecipientInput!) { createRecipient(input: $input) { id email fullName comment } }`;
 const LIST = `query($search: String, $offset: Int, $limit: Int) { recipients(search: $search, offset: $offset, limit: $limit) { total items { id email } } }`;

@@ -100,7 +100,7 @@ beforeAll(async () => {
   t = await startTestApp();
   as = await seedFixture(t, fixture);
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 async function alphaAttempts(): Promise<Array<{ id: string; status: string }>> {
   const data = ok(await t.gql(REPORTS, {}, as[ALICE]));

@@ -5,13 +5,17 @@ import { Recipient } from '../src/recipients/recipient.entity';
 import { Attempt } from '../src/sending/attempt.entity';
 import type { DeliveryStatus } from '../src/sending/delivery.entity';
 import type { User } from '../src/users/user.entity';
+import { waitUntil } from './wait-until';
 
-/** Test settings that make failures and retries quick. */
+/**
+ * Test settings that make retries quick. Timeouts are long: a test that wants one makes the
+ * server hang (and sets SMTP_SOCKET_TIMEOUT_MS short) rather than be slow.
+ */
 export const FAST_SENDING = {
   SMTP_POOL_SIZE: '2',
-  SMTP_CONNECTION_TIMEOUT_MS: '1000',
-  SMTP_GREETING_TIMEOUT_MS: '1000',
-  SMTP_SOCKET_TIMEOUT_MS: '2000',
+  SMTP_CONNECTION_TIMEOUT_MS: '10000',
+  SMTP_GREETING_TIMEOUT_MS: '10000',
+  SMTP_SOCKET_TIMEOUT_MS: '30000',
   SEND_RATE_PER_SECOND: '1000',
   SEND_BATCH_SIZE: '10',
   SEND_MAX_RETRIES: '3',
@@ -83,20 +87,9 @@ export async function mailingStatus(app: App, mailingId: string): Promise<Mailin
   return (await app.orm.em.fork().findOne(Mailing, mailingId))?.status;
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Resolves once the mailing's latest run has closed; returns it. */
 export function runClosed(app: App, mailingId: string, timeoutMs?: number): Promise<Attempt> {
-  return eventually(
+  return waitUntil(
     'the run to close',
     async () => {
       const attempts = await attemptsOf(app, mailingId);

@@ -1,17 +1,14 @@
 import { startTestApp, type TestApp } from './harness';
-import { startFaultySmtp, type FaultySmtp } from './faulty-smtp';
+import type { TestSmtp } from './test-smtp';
 import { FAST_SENDING, attemptsOf, deliveriesOf, mailingStatus, runClosed, seedMailing } from './sending-fixtures';
 
 let t: TestApp;
-let smtp: FaultySmtp;
+let smtp: TestSmtp;
 beforeAll(async () => {
-  smtp = await startFaultySmtp();
-  t = await startTestApp({ ...FAST_SENDING, SMTP_URL: smtp.url, MAIL_FROM: 'News <news@mail.example.test>' });
+  t = await startTestApp({ ...FAST_SENDING, MAIL_FROM: 'News <news@mail.example.test>' });
+  smtp = t.smtp;
 });
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+afterAll(() => t?.close());
 
 describe('a run', () => {
   it('sends one personalized message per recipient with a stable Message-ID, then closes with its counts', async () => {

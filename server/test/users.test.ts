@@ -12,7 +12,7 @@ beforeAll(async () => {
   admin = await t.createUser({ role: Role.ADMIN });
   manager = await t.createUser({ role: Role.MANAGER });
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 const LIST = `query($search: String, $role: Role, $blocked: Boolean, $offset: Int, $limit: Int) {
   users(search: $search, role: $role, blocked: $blocked, offset: $offset, limit: $limit) { total offset limit items { id email role blocked } } }`;
