@@ -7,6 +7,11 @@
  *    with the same pool size and concurrency, in the same run.
  * 2. Memory: peak RSS of a worker process sending a run to BENCH_RSS_RECIPIENTS
  *    (1,000,000) recipients, the sink living in another process.
+ * 3. Shared rate: two processes send at once under one SEND_RATE_PER_SECOND (BENCH_RATE,
+ *    100); the messages per second they reach together. (The tests count the limiter's
+ *    decisions; this is the figure.)
+ *
+ * BENCH_PARTS picks some of them, e.g. `BENCH_PARTS=rate` (default: all three).
  *
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres); each part uses a database of its own.
@@ -27,6 +32,8 @@ import { messageIdDomain, openRun } from '../server/src/sending/run';
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 const RSS_RECIPIENTS = Number(process.env.BENCH_RSS_RECIPIENTS ?? 1_000_000);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'throughput,memory,rate').split(','));
 const POOL_SIZE = 5;
 /**
  * Node options of the measured worker. V8 sizes its heap by the machine's memory and lets
@@ -37,7 +44,7 @@ const SUBJECT = 'Our news for {{fullName}}';
 /** About 5 KB, like the figures in DESIGN.md. */
 const BODY = `Dear {{fullName}},\n\n${'All the news that fits in a mailing, line after line. '.repeat(90)}\n\nSent to {{email}}.`;
 
-const settings = (databaseUrl: string, smtpUrl: string) =>
+const settings = (databaseUrl: string, smtpUrl: string, overrides: Record<string, string> = {}) =>
   loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
@@ -47,6 +54,7 @@ const settings = (databaseUrl: string, smtpUrl: string) =>
     SMTP_POOL_SIZE: String(POOL_SIZE),
     // High enough not to bind: the limiter is still consulted for every message.
     SEND_RATE_PER_SECOND: '1000000',
+    ...overrides,
   });
 
 /** An SMTP server that accepts everything and only counts. */
@@ -206,6 +214,26 @@ async function peakRss(smtpUrl: string) {
   }
 }
 
+/** Two processes on one database, each sending a run of 5 s worth of messages at the shared rate. */
+async function sharedRate(smtpUrl: string) {
+  const db = await createDatabase();
+  const limited = () => createApp(settings(db.url, smtpUrl, { SEND_RATE_PER_SECOND: String(RATE) }));
+  const apps = [await limited(), await limited()];
+  try {
+    const perProcess = Math.round((RATE * 5) / 2);
+    const mailings = [await seedMailing(apps[0], perProcess, 'rate-a'), await seedMailing(apps[1], perProcess, 'rate-b')];
+    const domain = messageIdDomain(apps[0].config.MAIL_FROM);
+    const attempts = await Promise.all(mailings.map((id, i) => openRun(apps[i].orm.em, id, domain)));
+    const started = process.hrtime.bigint();
+    await Promise.all(attempts.map((attempt, i) => apps[i].scheduler.sendInProcess(attempt.id)));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { messages: 2 * perProcess, seconds };
+  } finally {
+    for (const app of apps) await app.close();
+    await db.drop();
+  }
+}
+
 /** The measured worker process of part 2. */
 async function worker(databaseUrl: string, smtpUrl: string, mailingId: string) {
   const app = await createApp(settings(databaseUrl, smtpUrl));
@@ -218,20 +246,35 @@ async function worker(databaseUrl: string, smtpUrl: string, mailingId: string) {
 async function main() {
   const sink = await startSink();
   try {
-    console.log(`Throughput: ${RECIPIENTS} recipients, pool of ${POOL_SIZE} connections, ~${Math.round(BODY.length / 1024)} KB body, median of ${ROUNDS} rounds`);
-    const rates = await throughput(sink.url);
-    console.log(`  bare nodemailer pool loop: ${rates.bare.toFixed(0)} msg/s`);
-    console.log(`  engine, whole run:         ${rates.engine.toFixed(0)} msg/s (sending phase ${rates.engineSend.toFixed(0)} msg/s)`);
-    console.log(`  ratio engine / bare:       ${(rates.engine / rates.bare).toFixed(2)} (target >= 0.8)`);
-    const each = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
-    console.log(`  rounds (msg/s):            bare ${each(rates.rounds.bare)}; engine ${each(rates.rounds.engine)}`);
+    if (PARTS.has('throughput')) {
+      console.log(`Throughput: ${RECIPIENTS} recipients, pool of ${POOL_SIZE} connections, ~${Math.round(BODY.length / 1024)} KB body, median of ${ROUNDS} rounds`);
+      const rates = await throughput(sink.url);
+      console.log(`  bare nodemailer pool loop: ${rates.bare.toFixed(0)} msg/s`);
+      console.log(`  engine, whole run:         ${rates.engine.toFixed(0)} msg/s (sending phase ${rates.engineSend.toFixed(0)} msg/s)`);
+      console.log(`  ratio engine / bare:       ${(rates.engine / rates.bare).toFixed(2)} (target >= 0.8)`);
+      const each = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
+      console.log(`  rounds (msg/s):            bare ${each(rates.rounds.bare)}; engine ${each(rates.rounds.engine)}`);
+    }
 
-    console.log(`Memory: a worker process sending a run to ${RSS_RECIPIENTS} recipients (node ${WORKER_FLAGS.join(' ') || 'with default options'})`);
-    const before = sink.count();
-    const rss = await peakRss(sink.url);
-    console.log(`  peak RSS:                  ${rss.maxRssMb.toFixed(0)} MB (target <= 256 MB)`);
-    console.log(`  run:                       ${rss.seconds.toFixed(0)} s (opening it included), ${(RSS_RECIPIENTS / rss.sendSeconds).toFixed(0)} msg/s while sending`);
-    console.log(`  sink received:             ${sink.count() - before} messages`);
+    if (PARTS.has('memory')) {
+      console.log(`Memory: a worker process sending a run to ${RSS_RECIPIENTS} recipients (node ${WORKER_FLAGS.join(' ') || 'with default options'})`);
+      const before = sink.count();
+      const rss = await peakRss(sink.url);
+      console.log(`  peak RSS:                  ${rss.maxRssMb.toFixed(0)} MB (target <= 256 MB)`);
+      console.log(`  run:                       ${rss.seconds.toFixed(0)} s (opening it included), ${(RSS_RECIPIENTS / rss.sendSeconds).toFixed(0)} msg/s while sending`);
+      console.log(`  sink received:             ${sink.count() - before} messages`);
+    }
+
+    if (PARTS.has('rate')) {
+      console.log(`Shared rate: two processes at once, SEND_RATE_PER_SECOND=${RATE} for both together`);
+      const before = sink.count();
+      const rate = await sharedRate(sink.url);
+      // Counted in fixed one-second windows: n windows hold n x RATE messages and span a little over n - 1 seconds.
+      const allowed = RATE * Math.ceil(rate.seconds);
+      console.log(`  together:                  ${(rate.messages / rate.seconds).toFixed(1)} msg/s (${rate.messages} messages in ${rate.seconds.toFixed(2)} s)`);
+      console.log(`  windows:                   ${Math.ceil(rate.seconds)} one-second windows allow ${allowed} (target: ${rate.messages} <= ${allowed})`);
+      console.log(`  sink received:             ${sink.count() - before} messages`);
+    }
   } finally {
     await sink.close();
   }

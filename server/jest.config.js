@@ -21,6 +21,7 @@ module.exports = {
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
-  testTimeout: 30000,
+  // Generous: tests wait for conditions, so the limit only ends a broken one (a busy CI machine is slow).
+  testTimeout: 120_000,
   maxWorkers: 2,
 };

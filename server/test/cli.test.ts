@@ -88,7 +88,7 @@ describe('yarn seed', () => {
     expect(seeded.code).toBe(0);
     for (const user of demo.users) expect(seeded.stdout).toMatch(new RegExp(`${user.role}\\s+${user.email}\\s+${user.password}`));
     expect(await counts()).toEqual(demoCounts);
-  }, 60_000);
+  });
 
   it('gives the demo what it needs: a finished mailing with its report, a running one, a future one, per user', async () => {
     await seeded();
@@ -122,7 +122,7 @@ describe('yarn seed', () => {
       { role: 'MANAGER', n: 1 },
       { role: 'ADMIN', n: 1 },
     ]);
-  }, 60_000);
+  });
 
   it('adds nothing when run again: same rows, same ids', async () => {
     await seeded();
@@ -132,7 +132,7 @@ describe('yarn seed', () => {
     expect(again.code).toBe(0);
     expect(await counts()).toEqual(demoCounts);
     expect(await ids()).toEqual(before);
-  }, 60_000);
+  });
 
   it('starts clean with --reset', async () => {
     await seeded();
@@ -146,7 +146,7 @@ describe('yarn seed', () => {
     expect(reset.stdout).toContain('Deleted all data.');
     expect(await counts()).toEqual(demoCounts);
     expect((await pg.query(`select 1 from users where email = 'extra-user@example.com'`)).rowCount).toBe(0);
-  }, 60_000);
+  });
 
   it('refuses an invalid fixture with the reason and changes nothing', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fixture-')), 'bad.json');
@@ -169,7 +169,7 @@ describe('yarn seed', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('late@example.com has no recipient ghost@example.com');
     expect(await counts()).toEqual(before);
-  }, 60_000);
+  });
 });
 
 describe('yarn managers:create', () => {
@@ -188,18 +188,18 @@ describe('yarn managers:create', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already a manager');
     expect(await roleOf(user())).toBe('MANAGER');
-  }, 60_000);
+  });
 
   it('exits 1 with a clear message when there is no such user', async () => {
     const missing = await run('managers:create', 'nobody@example.com');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No user with the email nobody@example.com');
     expect(missing.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  });
 
   it('exits 1 with the usage when no email is given', async () => {
     const usage = await run('managers:create');
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain('usage: yarn managers:create <email>');
-  }, 60_000);
+  });
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
     );
   }
   await em.flush();
-}, 60_000);
+});
 afterAll(() => t?.close());
 afterEach(() => jest.restoreAllMocks());
 

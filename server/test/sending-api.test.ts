@@ -63,6 +63,23 @@ describe('sendMailingNow', () => {
     expect(await progressUntilClosed(attempt.id, owner)).toMatchObject({ status: 'SUCCESS', sent: 8 });
   });
 
+  it('keeps answering the API while a run is stuck on a server that does not answer', async () => {
+    smtp.hold();
+    const owner = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, owner.user, { count: 8 });
+    ok(await t.gql(SEND_NOW, { id: mailingId }, owner));
+    await waitUntil('messages waiting for their answer', () => smtp.held > 0);
+
+    const res = await t.gql('{ recipients { total } }', undefined, owner);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.recipients.total).toBe(8);
+    // Answered while the server still had not answered a single message.
+    expect(smtp.received.filter((m) => emails.includes(m.to)).length).toBe(smtp.held);
+    expect((await deliveriesOf(t.app, mailingId)).filter((d) => d.status === 'SENT')).toEqual([]);
+    smtp.release();
+    expect(await runClosed(t.app, mailingId)).toMatchObject({ status: 'SUCCESS', sentCount: 8 });
+  });
+
   it('refuses with CONFLICT while the mailing is disabled or already sending, changing nothing', async () => {
     const owner = await t.createUser();
     const disabled = await seedMailing(t.app, owner.user, { disabled: true });

@@ -60,7 +60,7 @@ describe('a worker killed mid-run', () => {
     smtp.release();
     const restarted = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.databaseUrl, ...settings() }));
     try {
-      const attempt = await runClosed(restarted, mailingId, 20_000);
+      const attempt = await runClosed(restarted, mailingId);
       expect(attempt).toMatchObject({ status: 'SUCCESS', total: 40, sentCount: 40 });
     } finally {
       await restarted.close();
