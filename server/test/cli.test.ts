@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { initOrm } from '../src/db/orm';
+import { entities } from '../src/features';
 import { createTestDatabase } from './db';
 
 const serverDir = path.resolve(__dirname, '..');
@@ -72,7 +73,7 @@ afterEach(async () => {
 
 /** The app's tables, empty. */
 async function migrate(): Promise<void> {
-  const orm = await initOrm(db.url);
+  const orm = await initOrm(db.url, entities);
   await orm.close(true);
 }
 
