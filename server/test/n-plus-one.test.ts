@@ -16,7 +16,8 @@ let owner: TestUser;
 let manager: TestUser;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Read cache off: a list another test left cached would answer without its queries.
+  t = await startTestApp({ CACHE_TTL_SECONDS: '0' });
   owner = await t.createUser();
   const other = await t.createUser();
   manager = await t.createUser({ role: Role.MANAGER });
