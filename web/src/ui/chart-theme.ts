@@ -25,7 +25,9 @@ export function statusColor(status: string): string {
 
 /**
  * Options every chart of counts starts from: the theme's text and grid colours, a legend
- * at the top, whole-number ticks, and (for bar charts) stacked axes when asked.
+ * at the top, whole-number ticks, and (for bar charts) stacked axes when asked. Figures are
+ * drawn at once, without animation: a chart redrawn by new data (a new period, the next
+ * page) shows the new numbers rather than bars sliding about.
  */
 export function baseChartOptions<Type extends ChartType>({ stacked = false, horizontal = false } = {}): ChartOptions<Type> {
   const text = themeValue('--p-text-muted-color', '#64748b');
@@ -34,6 +36,7 @@ export function baseChartOptions<Type extends ChartType>({ stacked = false, hori
   return {
     responsive: true,
     maintainAspectRatio: false,
+    animation: false,
     indexAxis: horizontal ? 'y' : 'x',
     interaction: { mode: 'index', intersect: false },
     plugins: { legend: { position: 'top', labels: { color: text } } },
