@@ -39,9 +39,8 @@ export class AttemptDeliveriesArgs extends PageArgs {
 }
 
 @ArgsType()
+@ValidateWith(pageRules.extend({ userId: z.uuid('Not a valid user id.').optional() }))
 export class UserStatsArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this user (a user gets nothing for anyone but themselves).' })
-  @IsOptional()
-  @IsUUID('all', { message: 'Not a valid user id.' })
   userId?: string;
 }
