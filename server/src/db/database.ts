@@ -4,6 +4,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgre
 
 /** Whether a PostgreSQL server accepts a connection at `url`. */
 export async function postgresAccepts(url: string, timeoutMs = 1000): Promise<boolean> {
+  // A throwaway connection of its own: it asks whether a server is there before any pool is opened.
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();

@@ -6,7 +6,7 @@ import { Migrator } from '@mikro-orm/migrations';
 export const migrationsPath = path.join(__dirname, 'migrations');
 
 /** The ORM over `entities` (every feature's, see src/features.ts) at `clientUrl`. */
-export function ormConfig(clientUrl: string, entities: EntityClass<object>[], overrides: { debug?: boolean; poolMax?: number } = {}) {
+export function ormConfig(clientUrl: string, entities: EntityClass<object>[], overrides: { debug?: boolean } = {}) {
   return defineConfig({
     clientUrl,
     entities,
@@ -15,7 +15,8 @@ export function ormConfig(clientUrl: string, entities: EntityClass<object>[], ov
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: overrides.debug ?? false,
-    pool: { min: 0, max: overrides.poolMax ?? 10 },
+    // The process's one pool: requests, sending and the rate limit share it (the job store keeps its own, see sending/job-store.ts).
+    pool: { min: 0, max: 16 },
     migrations: {
       path: migrationsPath,
       pathTs: migrationsPath,

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { DeliveryStatus } from './delivery.entity';
 
 /** A delivery a worker claimed (status SENDING) and is about to send. */
@@ -36,68 +36,57 @@ export interface DeliveryCounts {
  * claim's lease: once it lapses, the worker that claimed it is presumed dead.
  */
 export class DeliveryStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly em: EntityManager) {}
 
   /** Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`. */
-  async claim(attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const { rows } = await this.pool.query<ClaimedDelivery>({
-      name: 'deliveries-claim',
-      text: `with picked as (
-               select id from deliveries
-               where attempt_id = $1 and status in ('PENDING', 'SENDING') and next_try_at <= now()
-               limit $2
-               for update skip locked)
-             update deliveries d
-             set status = 'SENDING', next_try_at = now() + $3 * interval '1 millisecond', updated_at = now()
-             from picked where d.id = picked.id
-             returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries`,
-      values: [attemptId, limit, leaseMs],
-    });
-    return rows;
+  claim(attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.em.execute<ClaimedDelivery[]>(
+      `with picked as (
+         select id from deliveries
+         where attempt_id = ? and status in ('PENDING', 'SENDING') and next_try_at <= now()
+         limit ?
+         for update skip locked)
+       update deliveries d
+       set status = 'SENDING', next_try_at = now() + ? * interval '1 millisecond', updated_at = now()
+       from picked where d.id = picked.id
+       returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries`,
+      [attemptId, limit, leaseMs],
+    );
   }
 
   /** Writes what became of claimed deliveries, in one statement. */
   async record(results: DeliveryResult[]): Promise<void> {
     if (results.length === 0) return;
-    await this.pool.query({
-      name: 'deliveries-record',
-      text: `update deliveries d
-             set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
-                 next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
-             from unnest($1::uuid[], $2::delivery_status[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[])
-               as v(id, status, response, tries, next_try_at, sent_at)
-             where d.id = v.id and d.status = 'SENDING'`,
-      values: [
-        results.map((r) => r.id),
-        results.map((r) => r.status),
-        results.map((r) => r.response),
-        results.map((r) => r.tries),
-        results.map((r) => r.nextTryAt.toISOString()),
-        results.map((r) => r.sentAt?.toISOString() ?? null),
-      ],
-    });
+    await this.em.execute(
+      `update deliveries d
+       set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
+           next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
+       from jsonb_to_recordset(?::jsonb)
+         as v(id uuid, status delivery_status, response text, tries int, next_try_at timestamptz, sent_at timestamptz)
+       where d.id = v.id and d.status = 'SENDING'`,
+      [JSON.stringify(results.map((r) => ({ ...r, next_try_at: r.nextTryAt, sent_at: r.sentAt })))],
+      'run',
+    );
   }
 
   /** Keeps a live worker's claims from lapsing. */
   async extendLease(ids: string[], leaseMs: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.pool.query({
-      name: 'deliveries-extend-lease',
-      text: `update deliveries set next_try_at = now() + $2 * interval '1 millisecond'
-             where id = any($1::uuid[]) and status = 'SENDING'`,
-      values: [ids, leaseMs],
-    });
+    await this.em.execute(
+      `update deliveries set next_try_at = now() + ? * interval '1 millisecond' where id in (?) and status = 'SENDING'`,
+      [leaseMs, ids],
+      'run',
+    );
   }
 
   /** How many deliveries are still open, and when the next one is due. */
   async openSummary(attemptId: string): Promise<{ open: number; nextTryAt: Date | null }> {
-    const { rows } = await this.pool.query<{ open: number; nextTryAt: Date | null }>({
-      name: 'deliveries-open-summary',
-      text: `select count(*)::int as open, min(next_try_at) as "nextTryAt" from deliveries
-             where attempt_id = $1 and status in ('PENDING', 'SENDING')`,
-      values: [attemptId],
-    });
-    return rows[0];
+    const [row] = await this.em.execute<Array<{ open: number; nextTryAt: string | null }>>(
+      `select count(*)::int as open, min(next_try_at) as "nextTryAt" from deliveries
+       where attempt_id = ? and status in ('PENDING', 'SENDING')`,
+      [attemptId],
+    );
+    return { open: row.open, nextTryAt: row.nextTryAt === null ? null : new Date(row.nextTryAt) };
   }
 }
 

@@ -1,5 +1,4 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 import type { RedisClient } from '../db/redis';
@@ -14,14 +13,13 @@ export interface EngineDeps {
   config: Config;
   logger: Logger;
   orm: MikroORM;
-  pool: Pool;
   redis?: RedisClient;
   smtpUrl: string;
   databaseUrl: string;
 }
 
 /** One process's sending parts: pooled transport, breaker and share of the global rate. */
-export async function createSendingParts({ config, logger, orm, pool, redis, smtpUrl, databaseUrl }: EngineDeps): Promise<
+export async function createSendingParts({ config, logger, orm, redis, smtpUrl, databaseUrl }: EngineDeps): Promise<
   SendingParts & { close(): Promise<void> }
 > {
   const smtp = new URL(smtpUrl);
@@ -32,7 +30,7 @@ export async function createSendingParts({ config, logger, orm, pool, redis, smt
   const limiter = createSendRateLimiter({
     config,
     logger,
-    pool,
+    em: orm.em,
     redis,
     key: `${cacheNamespace(databaseUrl)}:${smtp.host}`,
   });
@@ -40,8 +38,7 @@ export async function createSendingParts({ config, logger, orm, pool, redis, smt
     config,
     logger,
     orm,
-    pool,
-    store: new DeliveryStore(pool),
+    store: new DeliveryStore(orm.em),
     transport,
     breaker,
     limiter,

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { Agenda, type AgendaBackend } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { MongoClient } from 'mongodb';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 
@@ -14,7 +15,7 @@ const ALREADY_CREATED = new Set(['23505', '42P07']);
 
 export interface JobStore {
   agenda: Agenda;
-  /** Closes the store's own connection (MongoDB); the app's pool belongs to its creator. */
+  /** Closes the store's own connections. */
   close(): Promise<void>;
 }
 
@@ -23,22 +24,34 @@ export interface JobStore {
  * a unique index on `data.key` makes `unique()` upserts race-free (Agenda's upsert is a
  * read then a write).
  */
-export async function openJobStore(config: Config, pool: Pool, logger: Logger): Promise<JobStore> {
-  let mongo: MongoClient | undefined;
+export async function openJobStore(config: Config, databaseUrl: string, em: EntityManager, logger: Logger): Promise<JobStore> {
+  let close: () => Promise<void>;
   let backend: AgendaBackend;
   if (config.MONGODB_URL) {
     // Loaded only when used: the MongoDB driver weighs some 30 MB in every process.
     const [{ MongoBackend }, { MongoClient }] = await Promise.all([import('@agendajs/mongo-backend'), import('mongodb')]);
-    mongo = new MongoClient(config.MONGODB_URL);
+    const mongo: MongoClient = new MongoClient(config.MONGODB_URL);
     await mongo.connect();
+    await mongo
+      .db()
+      .collection(JOB_COLLECTION)
+      .createIndex(
+        { 'data.key': 1 },
+        { name: 'agenda_jobs_key_unique', unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
+      );
     backend = new MongoBackend({ mongo: mongo.db(), collection: JOB_COLLECTION });
+    close = () => mongo.close();
   } else {
+    // Agenda's backend takes a pg Pool and keeps one of its clients LISTENing: the job store has a small pool of its own.
+    const pool = new Pool({ connectionString: databaseUrl, max: 4, application_name: 'mailing-jobs' });
+    pool.on('error', (err) => logger.warn({ err }, 'job store connection failed'));
     const postgres = new PostgresBackend({ pool, tableName: JOB_TABLE });
     // Its LISTEN connection reconnects by itself; unheard, a dropped one would crash the process.
     (postgres.notificationChannel as unknown as EventEmitter | undefined)?.on('error', (err: Error) =>
       logger.warn({ err }, 'job notification connection lost; reconnecting'),
     );
     backend = postgres;
+    close = () => pool.end();
   }
   const agenda = new Agenda({
     backend,
@@ -48,27 +61,14 @@ export async function openJobStore(config: Config, pool: Pool, logger: Logger): 
     removeOnComplete: true,
   });
   await agenda.ready;
-  if (mongo) {
-    await mongo
-      .db()
-      .collection(JOB_COLLECTION)
-      .createIndex(
-        { 'data.key': 1 },
-        { name: 'agenda_jobs_key_unique', unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
-      );
-  } else {
+  if (!config.MONGODB_URL) {
     try {
-      await pool.query(`create unique index if not exists agenda_jobs_key_unique on ${JOB_TABLE} ((data->>'key')) where data ? 'key'`);
+      await em.execute(`create unique index if not exists agenda_jobs_key_unique on ${JOB_TABLE} ((data->>'key')) where data ? 'key'`);
     } catch (error) {
       if (!ALREADY_CREATED.has((error as { code?: string }).code ?? '')) throw error;
     }
   }
-  return {
-    agenda,
-    async close() {
-      await mongo?.close();
-    },
-  };
+  return { agenda, close };
 }
 
 /** A unique-key violation from either store: another process upserted the same job first. */

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
@@ -14,7 +14,8 @@ export interface SendRateLimiter {
 export interface RateLimiterDeps {
   config: Config;
   logger: Logger;
-  pool: Pool;
+  /** Without Redis the count is kept in the app's PostgreSQL, through the ORM's connection pool. */
+  em: EntityManager;
   /** The process's Redis connection when REDIS_URL is set: the count lives there then. */
   redis?: RedisClient;
   /** Who shares the limit: processes of one deployment sending through one SMTP server. */
@@ -23,7 +24,7 @@ export interface RateLimiterDeps {
 
 const STORE_RETRY_MS = 1000;
 
-export function createSendRateLimiter({ config, logger, pool, redis, key }: RateLimiterDeps): SendRateLimiter {
+export function createSendRateLimiter({ config, logger, em, redis, key }: RateLimiterDeps): SendRateLimiter {
   const rate = config.SEND_RATE_PER_SECOND;
   const points = Math.max(1, Math.round(rate));
   const window = { points, duration: points / rate, keyPrefix: 'send-rate' };
@@ -31,8 +32,8 @@ export function createSendRateLimiter({ config, logger, pool, redis, key }: Rate
     ? new RateLimiterRedis({ ...window, storeClient: redis, useRedisPackage: true })
     : new RateLimiterPostgres({
         ...window,
-        storeClient: pool,
-        storeType: 'pool',
+        storeClient: em.getKnex(),
+        storeType: 'knex',
         tableName: 'send_rate_limits',
         tableCreated: true,
         clearExpiredByTimeout: false,

@@ -1,5 +1,4 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 import { AttemptStatus } from './attempt.entity';
@@ -18,7 +17,6 @@ export interface SendingParts {
   config: Config;
   logger: Logger;
   orm: MikroORM;
-  pool: Pool;
   store: DeliveryStore;
   transport: MailingTransport;
   breaker: SmtpBreaker;
@@ -192,11 +190,11 @@ class RunDriver {
 
   private async compose(delivery: ClaimedDelivery): Promise<OutgoingMessage> {
     if (!this.content) {
-      const { rows } = await this.parts.pool.query<{ subject: string; body: string }>(
-        'select subject, body from attempts where id = $1',
+      const [row] = await this.parts.orm.em.execute<Array<{ subject: string; body: string }>>(
+        'select subject, body from attempts where id = ?',
         [this.attemptId],
       );
-      this.content = rows[0] ?? { subject: '', body: '' };
+      this.content = row ?? { subject: '', body: '' };
     }
     return {
       from: this.parts.config.MAIL_FROM,
@@ -208,17 +206,16 @@ class RunDriver {
   }
 
   private async state(): Promise<RunState> {
-    const { rows } = await this.parts.pool.query<{ status: AttemptStatus; mailingId: string; disabled: boolean; endAt: Date }>({
-      name: 'run-state',
-      text: `select a.status, a.mailing_id as "mailingId", m.disabled, m.end_at as "endAt"
-             from attempts a join mailings m on m.id = a.mailing_id where a.id = $1`,
-      values: [this.attemptId],
-    });
-    const row = rows[0];
+    const [row] = await this.parts.orm.em.execute<Array<{ status: AttemptStatus; mailingId: string; disabled: boolean; endAt: string }>>(
+      `select a.status, a.mailing_id as "mailingId", m.disabled, m.end_at as "endAt"
+       from attempts a join mailings m on m.id = a.mailing_id where a.id = ?`,
+      [this.attemptId],
+    );
     if (!row || row.status !== AttemptStatus.RUNNING) return { kind: 'closed' };
     if (row.disabled) return { kind: 'disabled' };
-    if (Date.now() >= row.endAt.getTime()) return { kind: 'ended', mailingId: row.mailingId };
-    return { kind: 'sendable', endAt: row.endAt.getTime() };
+    const endAt = new Date(row.endAt).getTime();
+    if (Date.now() >= endAt) return { kind: 'ended', mailingId: row.mailingId };
+    return { kind: 'sendable', endAt };
   }
 
   /** Renews the leases of claimed deliveries and the job's lock every third of their lifetime. */

@@ -1,6 +1,5 @@
 import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Pool } from 'pg';
 import type { Config } from '../config';
 import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
@@ -54,11 +53,9 @@ const MAX_INLINE_WAIT_MS = 5000;
 const RUN_JOB_CONCURRENCY = 5;
 
 export async function createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl }: SchedulerDeps): Promise<MailingScheduler> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 6, application_name: 'mailing-sending' });
-  pool.on('error', (err) => logger.warn({ err }, 'sending database connection failed'));
-  const jobStore = await openJobStore(config, pool, logger);
+  const jobStore = await openJobStore(config, databaseUrl, orm.em, logger);
   const { agenda } = jobStore;
-  const parts = await createSendingParts({ config, logger, orm, pool, redis, smtpUrl, databaseUrl });
+  const parts = await createSendingParts({ config, logger, orm, redis, smtpUrl, databaseUrl });
   const domain = messageIdDomain(config.MAIL_FROM);
   const shutdown = new AbortController();
   let started = false;
@@ -77,9 +74,12 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
   const cancel = (name: string, mailingId: string) => agenda.cancel({ name, data: { mailingId } });
 
   async function queueRun(attemptId: string, notBefore = new Date()): Promise<void> {
-    const { rows } = await pool.query<{ mailingId: string }>('select mailing_id as "mailingId" from attempts where id = $1', [attemptId]);
-    if (!rows[0]) return;
-    await saveJob(JOBS.run, { key: `${JOBS.run}:${attemptId}`, attemptId, mailingId: rows[0].mailingId }, notBefore);
+    const [row] = await orm.em.execute<Array<{ mailingId: string }>>('select mailing_id as "mailingId" from attempts where id = ?', [attemptId]);
+    if (row) await saveRunJob(attemptId, row.mailingId, notBefore);
+  }
+
+  function saveRunJob(attemptId: string, mailingId: string, when: Date): Promise<void> {
+    return saveJob(JOBS.run, { key: `${JOBS.run}:${attemptId}`, attemptId, mailingId }, when);
   }
 
   /**
@@ -115,7 +115,8 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
         await cancel(JOBS.start, mailingId);
       }
       // A run job whose run has closed is left alone: it finds nothing to do and ends.
-      if (plan.openAttemptId) await queueRun(plan.openAttemptId);
+      // The attempt's mailing is known: no second connection is taken while this transaction holds one.
+      if (plan.openAttemptId) await saveRunJob(plan.openAttemptId, mailingId, new Date(now));
     });
   }
 
@@ -168,7 +169,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
 
   /** After a restart: every unfinished mailing gets its jobs again, and open runs go on. */
   async function recover(): Promise<void> {
-    const { rows } = await pool.query<{ id: string }>(`select id from mailings where status <> 'FINISHED'`);
+    const rows = await orm.em.execute<Array<{ id: string }>>(`select id from mailings where status <> 'FINISHED'`);
     for (const { id } of rows) {
       if (shutdown.signal.aborted) return;
       await replan(id);
@@ -202,7 +203,6 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
       }
       await parts.close();
       await jobStore.close();
-      await pool.end();
     },
   };
 }
