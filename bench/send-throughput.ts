@@ -2,10 +2,10 @@
  * Sending benchmark (not a test): `yarn bench:send`.
  *
  * 1. Throughput: a mailing to BENCH_RECIPIENTS (20,000) recipients sent by the engine
- *    (open the run, claim batches, send, record every result) against an in-process SMTP
+ *    (open the attempt, claim batches, send, record every result) against an in-process SMTP
  *    sink, beside a bare nodemailer pool loop sending as many messages to the same sink
  *    with the same pool size and concurrency, in the same run.
- * 2. Memory: peak RSS of a worker process sending a run to BENCH_RSS_RECIPIENTS
+ * 2. Memory: peak RSS of a worker process sending an attempt to BENCH_RSS_RECIPIENTS
  *    (1,000,000) recipients, the sink living in another process.
  * 3. Shared rate: two processes send at once under one SEND_RATE_PER_SECOND (BENCH_RATE,
  *    100); the messages per second they reach together. (The tests count the limiter's
@@ -27,7 +27,7 @@ import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createApp, type App } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
-import { messageIdDomain, openRun } from '../server/src/sending/run';
+import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
@@ -125,13 +125,13 @@ async function seedMailing(app: App, count: number, tag: string): Promise<string
   return mailing;
 }
 
-/** The engine: open the run (a Delivery per recipient), then send it to the end in this process. */
+/** The engine: open the attempt (a Delivery per recipient), then send it to the end in this process. */
 async function engineRun(app: App, mailingId: string): Promise<{ seconds: number; sendSeconds: number }> {
   const started = process.hrtime.bigint();
-  const attempt = await openRun(app.orm.em, mailingId, messageIdDomain(app.config.MAIL_FROM));
+  const attempt = await openAttempt(app.orm.em, mailingId, messageIdDomain(app.config.MAIL_FROM));
   const opened = process.hrtime.bigint();
   const stop = await app.scheduler.sendInProcess(attempt.id);
-  if (stop.kind !== 'closed') throw new Error(`the run stopped: ${stop.kind}`);
+  if (stop.kind !== 'closed') throw new Error(`the attempt stopped: ${stop.kind}`);
   const done = process.hrtime.bigint();
   return { seconds: Number(done - started) / 1e9, sendSeconds: Number(done - opened) / 1e9 };
 }
@@ -214,7 +214,7 @@ async function peakRss(smtpUrl: string) {
   }
 }
 
-/** Two processes on one database, each sending a run of 5 s worth of messages at the shared rate. */
+/** Two processes on one database, each sending an attempt of 5 s worth of messages at the shared rate. */
 async function sharedRate(smtpUrl: string) {
   const db = await createDatabase();
   const limited = () => createApp(settings(db.url, smtpUrl, { SEND_RATE_PER_SECOND: String(RATE) }));
@@ -223,7 +223,7 @@ async function sharedRate(smtpUrl: string) {
     const perProcess = Math.round((RATE * 5) / 2);
     const mailings = [await seedMailing(apps[0], perProcess, 'rate-a'), await seedMailing(apps[1], perProcess, 'rate-b')];
     const domain = messageIdDomain(apps[0].config.MAIL_FROM);
-    const attempts = await Promise.all(mailings.map((id, i) => openRun(apps[i].orm.em, id, domain)));
+    const attempts = await Promise.all(mailings.map((id, i) => openAttempt(apps[i].orm.em, id, domain)));
     const started = process.hrtime.bigint();
     await Promise.all(attempts.map((attempt, i) => apps[i].scheduler.sendInProcess(attempt.id)));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -250,14 +250,14 @@ async function main() {
       console.log(`Throughput: ${RECIPIENTS} recipients, pool of ${POOL_SIZE} connections, ~${Math.round(BODY.length / 1024)} KB body, median of ${ROUNDS} rounds`);
       const rates = await throughput(sink.url);
       console.log(`  bare nodemailer pool loop: ${rates.bare.toFixed(0)} msg/s`);
-      console.log(`  engine, whole run:         ${rates.engine.toFixed(0)} msg/s (sending phase ${rates.engineSend.toFixed(0)} msg/s)`);
+      console.log(`  engine, whole attempt:     ${rates.engine.toFixed(0)} msg/s (sending phase ${rates.engineSend.toFixed(0)} msg/s)`);
       console.log(`  ratio engine / bare:       ${(rates.engine / rates.bare).toFixed(2)} (target >= 0.8)`);
       const each = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
       console.log(`  rounds (msg/s):            bare ${each(rates.rounds.bare)}; engine ${each(rates.rounds.engine)}`);
     }
 
     if (PARTS.has('memory')) {
-      console.log(`Memory: a worker process sending a run to ${RSS_RECIPIENTS} recipients (node ${WORKER_FLAGS.join(' ') || 'with default options'})`);
+      console.log(`Memory: a worker process sending an attempt to ${RSS_RECIPIENTS} recipients (node ${WORKER_FLAGS.join(' ') || 'with default options'})`);
       const before = sink.count();
       const rss = await peakRss(sink.url);
       console.log(`  peak RSS:                  ${rss.maxRssMb.toFixed(0)} MB (target <= 256 MB)`);

@@ -13,7 +13,7 @@ import { formatError, isClientError } from './common/format-error';
 import { initOrm } from './db/orm';
 import { cacheRules, entities, features } from './features';
 import { openDatabase } from './db/database';
-import { closeRedis, openRedis } from './db/redis';
+import { closeRedis, openRedis } from './common/redis';
 import { createMailer, type Mailer } from './mail/mailer';
 import { appDeps } from './app-deps';
 import { createContext, type Context } from './context';

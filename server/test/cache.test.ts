@@ -5,7 +5,7 @@ import { Recipient } from '../src/recipients/recipient.entity';
 import { User } from '../src/users/user.entity';
 import { Role } from '../src/common/actor';
 import { invalidateOwner } from '../src/cache/cache-invalidator';
-import { cacheNamespace } from '../src/cache/cache-namespace';
+import { databaseNamespace } from '../src/common/namespace';
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { createMailing, createMessage, createRecipients, ok } from './mailing-helpers';
 import { withQueries } from './fixture-helpers';
@@ -142,7 +142,7 @@ function cacheBehaviour(backend: 'in-process' | 'Redis', overrides: Record<strin
       await homeOf(t, ann);
       const client = await createClient({ url: redis.url }).connect();
       try {
-        const keys = await client.keys(`${cacheNamespace(t.databaseUrl)}*`);
+        const keys = await client.keys(`${databaseNamespace(t.databaseUrl)}*`);
         expect(keys.some((k) => k.includes('home.figures'))).toBe(true);
       } finally {
         client.destroy();

@@ -1,8 +1,8 @@
 import { createClient } from '@redis/client';
 import { createApp, type App } from '../src/app';
-import { cacheNamespace } from '../src/cache/cache-namespace';
+import { databaseNamespace } from '../src/common/namespace';
 import { loadConfig } from '../src/config';
-import { messageIdDomain, openRun } from '../src/sending/run';
+import { messageIdDomain, openAttempt } from '../src/sending/open-attempt';
 import { startTestApp, type TestApp } from './harness';
 import { optionalService } from './optional-services';
 import { FAST_SENDING, deliveriesOf, seedMailing } from './sending-fixtures';
@@ -27,8 +27,8 @@ async function sendFromTwoProcesses(store: Record<string, string>, decisionsSoFa
     const a = await seedMailing(t.app, user, { count: 3 });
     const b = await seedMailing(t.app, user, { count: 3 });
     const domain = messageIdDomain(t.app.config.MAIL_FROM);
-    const runA = await openRun(t.app.orm.em, a.mailingId, domain);
-    const runB = await openRun(second.orm.em, b.mailingId, domain);
+    const runA = await openAttempt(t.app.orm.em, a.mailingId, domain);
+    const runB = await openAttempt(second.orm.em, b.mailingId, domain);
     const stop = new AbortController();
     const drives = Promise.all([t.app.scheduler.sendInProcess(runA.id, stop.signal), second.scheduler.sendInProcess(runB.id, stop.signal)]);
 
@@ -64,7 +64,7 @@ describe('the send rate limit', () => {
       const client = await createClient({ url: redis.url }).connect();
       try {
         await sendFromTwoProcesses({ REDIS_URL: redis.url }, async (t) => {
-          const keys = await client.keys(`send-rate:${cacheNamespace(t.databaseUrl)}:*`);
+          const keys = await client.keys(`send-rate:${databaseNamespace(t.databaseUrl)}:*`);
           const values = keys.length ? await client.mGet(keys) : [];
           return values.reduce((sum, v) => sum + Number(v ?? 0), 0);
         });

@@ -3,7 +3,7 @@ import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger';
-import type { RedisClient } from '../db/redis';
+import type { RedisClient } from '../common/redis';
 
 /** A read cache shared by every request; entries are grouped by scope (`u:<id>` or `all`). */
 export interface AppCache {

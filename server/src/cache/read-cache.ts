@@ -2,10 +2,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { CacheRule } from '../common/feature';
 import type { Logger } from '../common/logger';
-import type { RedisClient } from '../db/redis';
+import type { RedisClient } from '../common/redis';
 import { createAppCache, type AppCache } from './app-cache';
 import { CacheInvalidator } from './cache-invalidator';
-import { cacheNamespace } from './cache-namespace';
+import { databaseNamespace } from '../common/namespace';
 
 export interface ReadCacheDeps {
   orm: MikroORM;
@@ -22,7 +22,7 @@ export interface ReadCacheDeps {
 export async function openReadCache({ orm, config, databaseUrl, logger, redis, rules }: ReadCacheDeps): Promise<AppCache> {
   const cache = await createAppCache({
     redis,
-    namespace: cacheNamespace(databaseUrl),
+    namespace: databaseNamespace(databaseUrl),
     ttlSeconds: config.CACHE_TTL_SECONDS,
     logger,
   });

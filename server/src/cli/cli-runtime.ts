@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../common/logger';
 import { initOrm } from '../db/orm';
 import { cacheRules, entities } from '../features';
 import { openDatabase } from '../db/database';
-import { closeRedis, openRedis, type RedisClient } from '../db/redis';
+import { closeRedis, openRedis, type RedisClient } from '../common/redis';
 import type { AppCache } from '../cache/app-cache';
 import { openReadCache } from '../cache/read-cache';
 import type { MailingPlanner } from '../mailings/mailing-planner';

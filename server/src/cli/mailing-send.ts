@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { startLocalCatcher } from '../mail/local-catcher';
 import { AppError } from '../common/errors';
 import { Attempt } from '../sending/attempt.entity';
-import type { DeliveryCounts } from '../sending/delivery-store';
-import { deliveryCounts, messageIdDomain, openRun } from '../sending/run';
+import { liveCountsOf, progressOfAttempt, type DeliveryCounts } from '../sending/attempt-progress';
+import { messageIdDomain, openAttempt } from '../sending/open-attempt';
 import { createScheduler } from '../sending/scheduler';
 import { CliError, openCliRuntime, runCli, type CliRuntime } from './cli-runtime';
 
 const USAGE = `usage: yarn mailing:send <mailing id>
-Opens a run of the mailing and sends it here to the end, printing progress.
+Opens an attempt of the mailing and sends it here to the end, printing progress.
 Exit code: 0 when every message was sent, 2 when some failed or are uncertain, 1 on error.`;
 
 const summary = (c: DeliveryCounts) =>
@@ -36,30 +36,30 @@ async function main() {
   try {
     let attempt: Attempt;
     try {
-      attempt = await openRun(runtime.orm.em, mailingId, messageIdDomain(config.MAIL_FROM));
+      attempt = await openAttempt(runtime.orm.em, mailingId, messageIdDomain(config.MAIL_FROM));
     } catch (error) {
       if (error instanceof AppError) throw new CliError(`Cannot send mailing ${mailingId}: ${error.message}`);
       throw error;
     }
-    // Should this process die, a worker takes the run up once its claims have lapsed.
-    await scheduler.queueRun(attempt.id, new Date(Date.now() + config.JOB_LOCK_LIFETIME_MS));
-    console.log(`Sending mailing ${mailingId} to ${attempt.total} recipients (run ${attempt.id}).`);
+    // Should this process die, a worker takes the attempt up once its claims have lapsed.
+    await scheduler.queueAttempt(attempt.id, new Date(Date.now() + config.JOB_LOCK_LIFETIME_MS));
+    console.log(`Sending mailing ${mailingId} to ${attempt.total} recipients (attempt ${attempt.id}).`);
 
     const em = runtime.orm.em.fork();
     const progress = setInterval(() => {
-      void deliveryCounts(em, attempt.id).then((c) => console.log(`  ${summary(c)}`), () => undefined);
+      void liveCountsOf(em, attempt.id).then((c) => console.log(`  ${summary(c)}`), () => undefined);
     }, 1000);
     const stop = await scheduler.sendInProcess(attempt.id, interrupt.signal).finally(() => clearInterval(progress));
 
-    // Drops a planned start that has nothing left to do, or hands an unfinished run to the workers.
+    // Drops a planned start that has nothing left to do, or hands an unfinished attempt to the workers.
     await scheduler.mailingSaved(mailingId);
     const closed = await runtime.orm.em.fork().findOneOrFail(Attempt, attempt.id);
-    const counts = await deliveryCounts(runtime.orm.em.fork(), attempt.id);
+    const counts = await progressOfAttempt(runtime.orm.em.fork(), closed);
     if (stop.kind !== 'closed' || closed.status === 'RUNNING') {
       const why = stop.kind === 'disabled' ? 'the mailing was disabled' : 'sending was interrupted';
       throw new CliError(`Stopped: ${why}; ${summary(counts)}. The server's workers go on with the rest.`);
     }
-    console.log(`Done: ${summary(counts)}. Run ${closed.status}${closed.serverResponse ? `; last answer: ${closed.serverResponse}` : ''}.`);
+    console.log(`Done: ${summary(counts)}. Attempt ${closed.status}${closed.serverResponse ? `; last answer: ${closed.serverResponse}` : ''}.`);
     if (closed.status !== 'SUCCESS') process.exitCode = 2;
   } finally {
     await scheduler.close();

@@ -2,12 +2,12 @@ import type { RequestContext } from '../common/request-context';
 import { pagesPerParent } from '../common/pages-per-parent';
 import type { Page, WindowArgs } from '../common/pagination';
 import { Attempt, AttemptStatus } from '../sending/attempt.entity';
-import { liveCounts, progressOf } from '../sending/run-progress';
-import type { RunProgress } from '../sending/run-progress.type';
+import { liveCounts, progressOf } from '../sending/attempt-progress';
+import type { AttemptProgress } from '../sending/attempt-progress.type';
 
 /** Each mailing's latest run as live counts (null before its first run), for a batch of mailings in at most three queries. */
 export const progressLoader = (ctx: RequestContext) =>
-  ctx.loader<string, RunProgress | null>('mailing.progress', async (mailingIds) => {
+  ctx.loader<string, AttemptProgress | null>('mailing.progress', async (mailingIds) => {
     const latest = await ctx.em.execute<Array<{ id: string }>>(
       `select distinct on (mailing_id) id from attempts where mailing_id in (?)
         order by mailing_id, attempted_at desc, id desc`,

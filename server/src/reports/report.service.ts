@@ -7,7 +7,8 @@ import { likePattern, type Page } from '../common/pagination';
 import { readScope, viaMailing } from '../common/scope';
 import { Mailing } from '../mailings/mailing.entity';
 import { Attempt, AttemptStatus } from '../sending/attempt.entity';
-import { Delivery, DeliveryStatus } from '../sending/delivery.entity';
+import { DELIVERY_COUNT_COLUMNS } from '../sending/attempt-progress';
+import { Delivery } from '../sending/delivery.entity';
 import { User } from '../users/user.entity';
 import type { AttemptDeliveriesArgs, AttemptFilter, MailingReportArgs, UserStatsArgs } from './report.args';
 import type { MailingReport, UserStats } from './report.types';
@@ -140,10 +141,7 @@ export class ReportService {
               coalesce(sum(case when a.status = ? then live.failed else a.failed_count end), 0)::int as messages_failed
          from attempts a
          join mailings m on m.id = a.mailing_id
-         left join lateral (
-           select count(*) filter (where status = ?) as sent, count(*) filter (where status = ?) as failed
-             from deliveries where attempt_id = a.id and a.status = ?
-         ) live on true
+         left join lateral (select ${DELIVERY_COUNT_COLUMNS} from deliveries where attempt_id = a.id and a.status = ?) live on true
         where m.owner_id in (?)
         group by m.owner_id`,
       [
@@ -151,8 +149,6 @@ export class ReportService {
         AttemptStatus.FAILURE,
         AttemptStatus.RUNNING,
         AttemptStatus.RUNNING,
-        DeliveryStatus.SENT,
-        DeliveryStatus.FAILED,
         AttemptStatus.RUNNING,
         ownerIds,
       ],

@@ -56,11 +56,11 @@ export class Attempt extends BaseEntity {
   @Property({ type: 'integer', default: 0 })
   uncertainCount: Opt<number> = 0;
 
-  /** The subject as it was when the run opened (placeholders not yet filled in). */
+  /** The subject as it was when the attempt opened (placeholders not yet filled in). */
   @Property({ type: 'string', length: 300, default: '' })
   subject: Opt<string> = '';
 
-  /** The body as it was when the run opened: editing the message does not change a run. */
+  /** The body as it was when the attempt opened: editing the message does not change an attempt. */
   @Property({ type: 'text', default: '', lazy: true })
   body: Opt<string> = '';
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
-import type { RedisClient } from '../db/redis';
+import type { RedisClient } from '../common/redis';
 import { wait } from './wait';
 
 /** SEND_RATE_PER_SECOND for every worker process together, counted in PostgreSQL or Redis. */

@@ -1,4 +1,4 @@
-import type { RunStop } from './runner';
+import type { AttemptStop } from './attempt-driver';
 
 /** What the rest of the app asks of the sending engine. */
 export interface MailingScheduler {
@@ -6,10 +6,10 @@ export interface MailingScheduler {
   mailingSaved(mailingId: string): Promise<void>;
   /** Cancels a mailing's jobs after it was deleted or disabled (a disabled one still becomes FINISHED at its end). */
   mailingRemoved(mailingId: string): Promise<void>;
-  /** Hands an opened run to the workers, at once or not before `notBefore`. */
-  queueRun(attemptId: string, notBefore?: Date): Promise<void>;
-  /** Sends an opened run to its end in this process (the CLI); `signal` stops it early. */
-  sendInProcess(attemptId: string, signal?: AbortSignal): Promise<RunStop>;
+  /** Hands an opened attempt to the workers, at once or not before `notBefore`. */
+  queueAttempt(attemptId: string, notBefore?: Date): Promise<void>;
+  /** Sends an opened attempt to its end in this process (the CLI); `signal` stops it early. */
+  sendInProcess(attemptId: string, signal?: AbortSignal): Promise<AttemptStop>;
   start(): Promise<void>;
   close(): Promise<void>;
 }

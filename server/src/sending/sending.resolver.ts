@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Attempt } from './attempt.entity';
-import { RunProgress } from './run-progress.type';
+import { AttemptProgress } from './attempt-progress.type';
 import { SendingService } from './sending.service';
 
 @Resolver()
@@ -22,12 +22,12 @@ export class SendingResolver {
     return new SendingService(ctx).retryFailed(attemptId);
   }
 
-  @Query(() => RunProgress, { description: 'Live counts of a run (an Attempt).' })
+  @Query(() => AttemptProgress, { description: 'Live counts of a run (an Attempt).' })
   attemptProgress(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return new SendingService(ctx).attemptProgress(id);
   }
 
-  @Query(() => RunProgress, { nullable: true, description: 'Live counts of the latest run of a mailing; null before its first run.' })
+  @Query(() => AttemptProgress, { nullable: true, description: 'Live counts of the latest run of a mailing; null before its first run.' })
   mailingProgress(@Arg('mailingId', () => ID) mailingId: string, @Ctx() ctx: Context) {
     return new SendingService(ctx).mailingProgress(mailingId);
   }

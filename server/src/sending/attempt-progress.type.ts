@@ -1,8 +1,9 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { AttemptStatus } from './attempt.entity';
 
-@ObjectType({ description: 'Live counts of one run of a mailing: poll it while the run is RUNNING.' })
-export class RunProgress {
+/** GraphQL keeps its first name, RunProgress (the API is the contract). */
+@ObjectType('RunProgress', { description: 'Live counts of one run of a mailing: poll it while the run is RUNNING.' })
+export class AttemptProgress {
   @Field(() => ID)
   attemptId!: string;
 

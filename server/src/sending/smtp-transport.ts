@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../config';
-import { classifySendError, type SendOutcome } from './policy';
+import { classifySendError, type SendOutcome } from './smtp-errors';
 
 export interface OutgoingMessage {
   from: string;

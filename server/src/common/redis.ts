@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClient, type RedisClientType } from '@redis/client';
-import type { Logger } from '../common/logger';
+import type { Logger } from './logger';
 
 export type RedisClient = RedisClientType;
 

@@ -1,0 +1,195 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { Logger } from '../common/logger';
+import { AttemptStatus } from './attempt.entity';
+import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, type ClaimedDelivery } from './claim';
+import { closeAttempt, finishMailing } from './close-attempt';
+import type { AttemptContent } from './personalize';
+import { putBack, resultFor, ResultWriter } from './record';
+import type { Sender } from './send';
+import { wait } from './wait';
+
+/** The long-lived parts an attempt is sent with (one set per process). */
+export interface SendingParts {
+  config: Config;
+  logger: Logger;
+  /** The ORM's root entity manager: raw SQL and short transactions of their own. */
+  em: EntityManager;
+  sender: Sender;
+}
+
+/** Why a drive ended. */
+export type AttemptStop =
+  | { kind: 'closed' }
+  | { kind: 'disabled' }
+  /** Nothing is due before `until` (retries backing off, a paused server). */
+  | { kind: 'waiting'; until: Date }
+  /** Shutdown: what was in flight is recorded, the rest is back to PENDING. */
+  | { kind: 'interrupted' }
+  /** Another worker holds the attempt now. */
+  | { kind: 'lockLost' };
+
+export interface DriveOptions {
+  signal: AbortSignal;
+  /** Called while the attempt works (Agenda's job.touch()); throwing means the lock was lost. */
+  keepAlive?: () => Promise<void>;
+  /** A longer wait ends the drive with `waiting`, freeing the worker. */
+  maxIdleWaitMs: number;
+}
+
+type AttemptState =
+  | { kind: 'sendable'; endAt: number }
+  | { kind: 'closed' }
+  | { kind: 'disabled' }
+  | { kind: 'ended'; mailingId: string };
+
+const MIN_IDLE_MS = 20;
+
+/**
+ * Takes an open attempt through claim -> send -> record until it closes, waits too long,
+ * or is stopped. Safe to run in several workers at once.
+ */
+export function driveAttempt(parts: SendingParts, attemptId: string, options: DriveOptions): Promise<AttemptStop> {
+  return new AttemptDriver(parts, attemptId, options).drive();
+}
+
+class AttemptDriver {
+  /** Deliveries this driver holds in SENDING; their leases are renewed until their result is written. */
+  private readonly claimed = new Set<string>();
+  private readonly lockLost = new AbortController();
+  private readonly signal: AbortSignal;
+  private readonly leaseMs: number;
+  private content?: AttemptContent;
+
+  constructor(
+    private readonly parts: SendingParts,
+    private readonly attemptId: string,
+    private readonly options: DriveOptions,
+  ) {
+    this.signal = AbortSignal.any([options.signal, this.lockLost.signal]);
+    this.leaseMs = parts.config.JOB_LOCK_LIFETIME_MS;
+  }
+
+  async drive(): Promise<AttemptStop> {
+    const heartbeat = this.startHeartbeat();
+    try {
+      const stop = await this.loop();
+      return this.lockLost.signal.aborted ? { kind: 'lockLost' } : stop;
+    } finally {
+      heartbeat.stop();
+    }
+  }
+
+  private async loop(): Promise<AttemptStop> {
+    const { em, sender } = this.parts;
+    for (;;) {
+      if (this.signal.aborted) return { kind: 'interrupted' };
+      const state = await this.state();
+      if (state.kind === 'closed' || state.kind === 'disabled') return { kind: state.kind };
+      if (state.kind === 'ended') {
+        await finishMailing(em, state.mailingId);
+        return { kind: 'closed' };
+      }
+      const pausedUntil = sender.pausedUntil();
+      if (pausedUntil !== null) {
+        const stop = await this.idleUntil(pausedUntil);
+        if (stop) return stop;
+        continue;
+      }
+      if ((await this.sendDue(state.endAt)) > 0) continue;
+      const { open, nextTryAt } = await openDeliveries(em, this.attemptId);
+      if (open === 0 || !nextTryAt) {
+        await closeAttempt(em, this.attemptId);
+        return { kind: 'closed' };
+      }
+      const stop = await this.idleUntil(nextTryAt.getTime());
+      if (stop) return stop;
+    }
+  }
+
+  private async idleUntil(until: number): Promise<AttemptStop | null> {
+    const ms = until - Date.now();
+    if (ms > this.options.maxIdleWaitMs) return { kind: 'waiting', until: new Date(until) };
+    await wait(Math.max(ms, MIN_IDLE_MS), this.signal);
+    return null;
+  }
+
+  /**
+   * Claims, sends and records through SMTP_POOL_SIZE x 2 concurrent sends until nothing is
+   * due, the breaker opens, the mailing stops being sendable, or the drive is stopped.
+   * Returns how many deliveries it claimed.
+   */
+  private async sendDue(endAt: number): Promise<number> {
+    const { config, em, sender } = this.parts;
+    const content = (this.content ??= await this.readContent());
+    const concurrency = config.SMTP_POOL_SIZE * 2;
+    const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
+    const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater);
+    const writer = new ResultWriter(em, (ids) => ids.forEach((id) => this.claimed.delete(id)));
+    const stopped = () => this.signal.aborted || sender.pausedUntil() !== null || Date.now() >= endAt;
+    const work = async () => {
+      for (let delivery = await queue.next(stopped); delivery; delivery = await queue.next(stopped)) {
+        writer.add(resultFor(delivery, await sender.send(delivery, content, this.signal), config));
+      }
+    };
+
+    const workers = await Promise.allSettled(Array.from({ length: concurrency }, work));
+    const { unsent, failure } = await queue.settle();
+    writer.add(...unsent.map((delivery) => putBack(delivery)));
+    await writer.flush();
+    const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failure ?? failed) throw failure ?? failed!.reason;
+    return queue.claimed;
+  }
+
+  /** The next batch, unless the mailing stopped being sendable since this pass began. */
+  private async claimBatch(claimedSoFar: number): Promise<ClaimedDelivery[] | 'halt'> {
+    if (claimedSoFar > 0 && (await this.state()).kind !== 'sendable') return 'halt';
+    const rows = await claimDeliveries(this.parts.em, this.attemptId, this.parts.config.SEND_BATCH_SIZE, this.leaseMs);
+    for (const row of rows) this.claimed.add(row.id);
+    return rows;
+  }
+
+  private async readContent(): Promise<AttemptContent> {
+    const [row] = await this.parts.em.execute<AttemptContent[]>('select subject, body from attempts where id = ?', [this.attemptId]);
+    return row ?? { subject: '', body: '' };
+  }
+
+  private async state(): Promise<AttemptState> {
+    const [row] = await this.parts.em.execute<Array<{ status: AttemptStatus; mailingId: string; disabled: boolean; endAt: string }>>(
+      `select a.status, a.mailing_id as "mailingId", m.disabled, m.end_at as "endAt"
+       from attempts a join mailings m on m.id = a.mailing_id where a.id = ?`,
+      [this.attemptId],
+    );
+    if (!row || row.status !== AttemptStatus.RUNNING) return { kind: 'closed' };
+    if (row.disabled) return { kind: 'disabled' };
+    const endAt = new Date(row.endAt).getTime();
+    if (Date.now() >= endAt) return { kind: 'ended', mailingId: row.mailingId };
+    return { kind: 'sendable', endAt };
+  }
+
+  /** Renews the leases of claimed deliveries and the job's lock every third of their lifetime. */
+  private startHeartbeat(): { stop(): void } {
+    const interval = Math.max(this.leaseMs / 3, 50);
+    let stopped = false;
+    let timer: NodeJS.Timeout;
+    const beat = async () => {
+      try {
+        await extendLeases(this.parts.em, [...this.claimed], this.leaseMs);
+        await this.options.keepAlive?.();
+      } catch (error) {
+        this.parts.logger.warn({ err: error, attemptId: this.attemptId }, 'an attempt could not renew its lock; stopping it');
+        this.lockLost.abort();
+        return;
+      }
+      if (!stopped) timer = setTimeout(() => void beat(), interval);
+    };
+    timer = setTimeout(() => void beat(), interval);
+    return {
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+}

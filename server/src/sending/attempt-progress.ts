@@ -1,0 +1,71 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AttemptStatus, type Attempt } from './attempt.entity';
+import type { AttemptProgress } from './attempt-progress.type';
+
+/** An attempt's deliveries by status. */
+export interface DeliveryCounts {
+  total: number;
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  uncertain: number;
+}
+
+/**
+ * The one count-by-status select list: the DeliveryCounts columns over the deliveries a
+ * query picks (e.g. `where attempt_id in (?) group by attempt_id`, or a lateral join's
+ * `where attempt_id = a.id`).
+ */
+export const DELIVERY_COUNT_COLUMNS = `count(*)::int as total,
+  (count(*) filter (where status = 'PENDING'))::int as pending,
+  (count(*) filter (where status = 'SENDING'))::int as sending,
+  (count(*) filter (where status = 'SENT'))::int as sent,
+  (count(*) filter (where status = 'FAILED'))::int as failed,
+  (count(*) filter (where status = 'UNCERTAIN'))::int as uncertain`;
+
+const NONE: DeliveryCounts = { total: 0, pending: 0, sending: 0, sent: 0, failed: 0, uncertain: 0 };
+
+/** Live delivery counts of many attempts in one grouped query. */
+export async function liveCounts(em: EntityManager, attemptIds: readonly string[]): Promise<Map<string, DeliveryCounts>> {
+  if (attemptIds.length === 0) return new Map();
+  const rows = await em.execute<Array<DeliveryCounts & { attempt_id: string }>>(
+    `select attempt_id, ${DELIVERY_COUNT_COLUMNS} from deliveries where attempt_id in (?) group by attempt_id`,
+    [[...attemptIds]],
+    'all',
+    em.getLoggerContext(),
+  );
+  const byAttempt = new Map(rows.map(({ attempt_id, ...counts }) => [attempt_id, counts]));
+  return new Map(attemptIds.map((id) => [id, byAttempt.get(id) ?? NONE]));
+}
+
+/** Live delivery counts of one attempt. */
+export async function liveCountsOf(em: EntityManager, attemptId: string): Promise<DeliveryCounts> {
+  return (await liveCounts(em, [attemptId])).get(attemptId) ?? NONE;
+}
+
+/** A closed attempt's counts are on the Attempt; a running one's come from `live` (see liveCounts). */
+export function progressOf(attempt: Attempt, live: DeliveryCounts | undefined): AttemptProgress {
+  const base = {
+    attemptId: attempt.id,
+    mailingId: attempt.mailing.id,
+    status: attempt.status,
+    attemptedAt: attempt.attemptedAt,
+    finishedAt: attempt.finishedAt,
+  };
+  if (attempt.status === AttemptStatus.RUNNING && live) return { ...base, ...live };
+  return {
+    ...base,
+    total: attempt.total,
+    pending: 0,
+    sending: 0,
+    sent: attempt.sentCount,
+    failed: attempt.failedCount,
+    uncertain: attempt.uncertainCount,
+  };
+}
+
+/** The progress of one attempt (one query more while it runs). */
+export async function progressOfAttempt(em: EntityManager, attempt: Attempt): Promise<AttemptProgress> {
+  return progressOf(attempt, attempt.status === AttemptStatus.RUNNING ? await liveCountsOf(em, attempt.id) : undefined);
+}

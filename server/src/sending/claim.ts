@@ -1,0 +1,119 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/*
+ * Claim: a worker takes due deliveries of an open attempt for itself by setting them
+ * SENDING. A SENDING row's next_try_at is its claim's lease: once it lapses, the worker
+ * that claimed it is presumed dead and the delivery is due again. Set-based SQL (an
+ * attempt can have a million rows; none is ever loaded but the batch being sent).
+ */
+
+/** A delivery a worker claimed (status SENDING) and is about to send. */
+export interface ClaimedDelivery {
+  id: string;
+  email: string;
+  fullName: string;
+  messageId: string;
+  tries: number;
+}
+
+/** Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`. */
+export function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  return em.execute<ClaimedDelivery[]>(
+    `with picked as (
+       select id from deliveries
+       where attempt_id = ? and status in ('PENDING', 'SENDING') and next_try_at <= now()
+       limit ?
+       for update skip locked)
+     update deliveries d
+     set status = 'SENDING', next_try_at = now() + ? * interval '1 millisecond', updated_at = now()
+     from picked where d.id = picked.id
+     returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries`,
+    [attemptId, limit, leaseMs],
+  );
+}
+
+/** Keeps a live worker's claims from lapsing. */
+export async function extendLeases(em: EntityManager, ids: string[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await em.execute(
+    `update deliveries set next_try_at = now() + ? * interval '1 millisecond' where id in (?) and status = 'SENDING'`,
+    [leaseMs, ids],
+    'run',
+  );
+}
+
+/** How many of an attempt's deliveries are still open (PENDING or SENDING), and when the next one is due. */
+export async function openDeliveries(em: EntityManager, attemptId: string): Promise<{ open: number; nextTryAt: Date | null }> {
+  const [row] = await em.execute<Array<{ open: number; nextTryAt: string | null }>>(
+    `select count(*)::int as open, min(next_try_at) as "nextTryAt" from deliveries
+     where attempt_id = ? and status in ('PENDING', 'SENDING')`,
+    [attemptId],
+  );
+  return { open: row.open, nextTryAt: row.nextTryAt === null ? null : new Date(row.nextTryAt) };
+}
+
+/** Claims the next batch; 'halt' when the attempt may not go on sending. */
+export type ClaimBatch = (claimedSoFar: number) => Promise<ClaimedDelivery[] | 'halt'>;
+
+/**
+ * Hands claimed deliveries out to concurrent senders one at a time. It claims the next
+ * batch while the last ones of this one go out, so no send waits for a claim.
+ */
+export class ClaimQueue {
+  private readonly queue: ClaimedDelivery[] = [];
+  private refilling: Promise<void> | null = null;
+  private exhausted = false;
+  private halted = false;
+  private failure: unknown = null;
+  /** How many deliveries were claimed in all. */
+  claimed = 0;
+
+  constructor(
+    private readonly claimBatch: ClaimBatch,
+    /** Below this many waiting deliveries, the next batch is claimed. */
+    private readonly lowWater: number,
+  ) {}
+
+  /** The next delivery to send; undefined once nothing is due, `stopped()` says so, or a claim failed. */
+  async next(stopped: () => boolean): Promise<ClaimedDelivery | undefined> {
+    for (;;) {
+      if (this.halted || stopped()) return undefined;
+      const delivery = this.queue.shift();
+      if (delivery) {
+        if (this.queue.length < this.lowWater && !this.exhausted) void this.refill();
+        return delivery;
+      }
+      if (this.exhausted) return undefined;
+      await this.refill();
+    }
+  }
+
+  /** Once every sender has stopped: the deliveries claimed but never handed out, and a claim's failure. */
+  async settle(): Promise<{ unsent: ClaimedDelivery[]; failure: unknown }> {
+    await this.refilling;
+    return { unsent: this.queue.splice(0), failure: this.failure };
+  }
+
+  private refill(): Promise<void> {
+    this.refilling ??= this.claimNext()
+      .catch((error: unknown) => {
+        this.failure = error;
+        this.halted = true;
+      })
+      .finally(() => {
+        this.refilling = null;
+      });
+    return this.refilling;
+  }
+
+  private async claimNext(): Promise<void> {
+    const rows = await this.claimBatch(this.claimed);
+    if (rows === 'halt') {
+      this.halted = true;
+      return;
+    }
+    this.queue.push(...rows);
+    this.claimed += rows.length;
+    this.exhausted = rows.length === 0;
+  }
+}

@@ -1,0 +1,81 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Mailing } from '../mailings/mailing.entity';
+import { attemptEnd, nextStatus } from '../mailings/mailing.rules';
+import { Attempt, AttemptStatus } from './attempt.entity';
+import { liveCountsOf } from './attempt-progress';
+
+/**
+ * Closes an attempt once no delivery is open: its counts, SUCCESS or FAILURE, the server's
+ * last answer; the mailing's status follows. False when it is already closed or still has
+ * open deliveries.
+ */
+export async function closeAttempt(em: EntityManager, attemptId: string, now = new Date()): Promise<boolean> {
+  return em.fork().transactional(async (tx) => {
+    const attempt = await tx.findOne(Attempt, attemptId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!attempt || attempt.status !== AttemptStatus.RUNNING) return false;
+    const counts = await liveCountsOf(tx, attemptId);
+    const end = attemptEnd(counts);
+    if (!end) return false;
+    attempt.status = end === 'attemptSucceeded' ? AttemptStatus.SUCCESS : AttemptStatus.FAILURE;
+    attempt.total = counts.total;
+    attempt.sentCount = counts.sent;
+    attempt.failedCount = counts.failed;
+    attempt.uncertainCount = counts.uncertain;
+    attempt.finishedAt = now;
+    attempt.serverResponse = await lastResponse(tx, attemptId);
+    const mailing = await tx.findOneOrFail(Mailing, attempt.mailing.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    mailing.status = nextStatus(mailing.status, end);
+    await tx.flush();
+    return true;
+  });
+}
+
+async function lastResponse(tx: EntityManager, attemptId: string): Promise<string | null> {
+  const [row] = await tx.execute<Array<{ response: string }>>(
+    `select response from deliveries where attempt_id = ? and response is not null order by updated_at desc limit 1`,
+    [attemptId],
+  );
+  return row?.response ?? null;
+}
+
+export type FinishResult =
+  | { kind: 'finished' }
+  | { kind: 'gone' }
+  | { kind: 'notYet'; endAt: Date }
+  /** Deliveries are still in a live worker's hands: their results are on the way. */
+  | { kind: 'inFlight' };
+
+export const NOT_SENT_BEFORE_END = 'Not sent: the mailing ended before it went out.';
+export const LOST_IN_FLIGHT = 'In flight when its worker stopped; the mailing ended before it could be retried. It may have arrived.';
+
+/**
+ * At its end a mailing becomes FINISHED and nothing more is sent for it: the open
+ * attempt's waiting deliveries fail, ones a dead worker left in flight become UNCERTAIN,
+ * and the attempt closes.
+ */
+export async function finishMailing(em: EntityManager, mailingId: string, now = new Date()): Promise<FinishResult> {
+  const step = await em.fork().transactional(async (tx): Promise<FinishResult | { kind: 'close'; attemptId: string }> => {
+    const mailing = await tx.findOne(Mailing, mailingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!mailing) return { kind: 'gone' };
+    if (now.getTime() < mailing.endAt.getTime()) return { kind: 'notYet', endAt: mailing.endAt };
+    mailing.status = nextStatus(mailing.status, 'endReached');
+    await tx.flush();
+    const open = await tx.findOne(Attempt, { mailing, status: AttemptStatus.RUNNING });
+    if (!open) return { kind: 'finished' };
+    await tx.execute(
+      `update deliveries set status = 'FAILED', response = ?, updated_at = now() where attempt_id = ? and status = 'PENDING'`,
+      [NOT_SENT_BEFORE_END, open.id],
+      'run',
+    );
+    await tx.execute(
+      `update deliveries set status = 'UNCERTAIN', response = ?, updated_at = now()
+       where attempt_id = ? and status = 'SENDING' and next_try_at <= now()`,
+      [LOST_IN_FLIGHT, open.id],
+      'run',
+    );
+    return { kind: 'close', attemptId: open.id };
+  });
+  if (step.kind !== 'close') return step;
+  return (await closeAttempt(em, step.attemptId, now)) ? { kind: 'finished' } : { kind: 'inFlight' };
+}

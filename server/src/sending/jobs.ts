@@ -1,0 +1,81 @@
+import { backoffStrategies, type Agenda, type Job } from 'agenda';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import { AppError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import { MailingStatus } from '../mailings/mailing.entity';
+import type { AttemptStop, DriveOptions } from './attempt-driver';
+import { finishMailing } from './close-attempt';
+import { openAttempt } from './open-attempt';
+import { JOBS, readPlan, type AttemptJobData, type MailingJobData, type Planner } from './plan';
+
+export interface JobDeps {
+  config: Config;
+  logger: Logger;
+  em: EntityManager;
+  planner: Planner;
+  /** Message-IDs' domain. */
+  domain: string;
+  driveAttempt(attemptId: string, options: DriveOptions): Promise<AttemptStop>;
+  /** Aborted at shutdown. */
+  shutdown: AbortSignal;
+}
+
+/** An attempt waits for its next due delivery in place for at most this long, then hands its worker back. */
+const MAX_INLINE_WAIT_MS = 5000;
+const ATTEMPT_JOB_CONCURRENCY = 5;
+
+/** At its start: opens the mailing's attempt (if it is still CREATED, enabled and before its end) and queues it. */
+async function startMailing(job: Job<MailingJobData>, { em, planner, domain, logger }: JobDeps): Promise<void> {
+  const { mailingId } = job.attrs.data;
+  const plan = await readPlan(em.fork(), mailingId);
+  if (!plan || plan.disabled) return;
+  if (plan.openAttemptId) return planner.queueAttempt(plan.openAttemptId);
+  if (plan.status !== MailingStatus.CREATED) return;
+  if (Date.now() < plan.startAt.getTime()) {
+    job.attrs.nextRunAt = plan.startAt;
+    return;
+  }
+  try {
+    const attempt = await openAttempt(em, mailingId, domain);
+    await planner.queueAttempt(attempt.id);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    logger.info({ mailingId, reason: error.message }, 'scheduled start opened no attempt');
+  }
+}
+
+/** Sends an open attempt. A long wait (backoff, a paused server) reschedules the job and frees the worker. */
+async function sendAttempt(job: Job<AttemptJobData>, { driveAttempt, shutdown }: JobDeps): Promise<void> {
+  const stop = await driveAttempt(job.attrs.data.attemptId, {
+    signal: shutdown,
+    keepAlive: () => job.touch(),
+    maxIdleWaitMs: MAX_INLINE_WAIT_MS,
+  });
+  if (stop.kind === 'waiting') job.attrs.nextRunAt = stop.until;
+  // Shutting down: the next worker (or this one after its restart) goes on at once.
+  if (stop.kind === 'interrupted') job.attrs.nextRunAt = new Date();
+}
+
+/** At its end: the mailing becomes FINISHED and its open attempt closes (later, while deliveries are in flight). */
+async function finishAtEnd(job: Job<MailingJobData>, { em, config }: JobDeps): Promise<void> {
+  const result = await finishMailing(em, job.attrs.data.mailingId);
+  if (result.kind === 'notYet') job.attrs.nextRunAt = result.endAt;
+  if (result.kind === 'inFlight') job.attrs.nextRunAt = new Date(Date.now() + config.JOB_LOCK_LIFETIME_MS / 2);
+}
+
+/** Makes this process a worker of the three jobs. */
+export function defineJobs(agenda: Agenda, deps: JobDeps): void {
+  const lockLifetime = deps.config.JOB_LOCK_LIFETIME_MS;
+  // For errors a job did not expect (its database gone for a while): try again later.
+  const backoff = backoffStrategies.exponential({ delay: 1000, maxDelay: 60_000, maxRetries: 30, jitter: 0.2 });
+  agenda.define(JOBS.start, (job: Job<MailingJobData>) => startMailing(job, deps), { lockLifetime, concurrency: 5, backoff });
+  agenda.define(JOBS.finish, (job: Job<MailingJobData>) => finishAtEnd(job, deps), { lockLifetime, concurrency: 5, backoff });
+  agenda.define(JOBS.attempt, (job: Job<AttemptJobData>) => sendAttempt(job, deps), {
+    lockLifetime,
+    concurrency: ATTEMPT_JOB_CONCURRENCY,
+    backoff,
+  });
+  agenda.on('fail', (error: Error, job: Job) => deps.logger.error({ err: error, job: job.attrs.name, data: job.attrs.data }, 'job failed'));
+  agenda.on('error', (error: Error) => deps.logger.warn({ err: error }, 'job scheduler error'));
+}

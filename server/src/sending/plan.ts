@@ -1,0 +1,131 @@
+import type { Agenda } from 'agenda';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { MailingStatus } from '../mailings/mailing.entity';
+import { isDuplicateJob } from './job-store';
+
+/*
+ * Plan: every mailing's sending is driven by Agenda jobs derived from its committed row.
+ * `data.key` is unique in the job store, so saving a job again moves it.
+ */
+export const JOBS = {
+  /** Opens the mailing's first attempt at its start. */
+  start: 'mailing.start',
+  /** Marks the mailing FINISHED at its end and closes its open attempt. */
+  finish: 'mailing.finish',
+  /** Sends an open attempt; re-taken after a crash once its lock lapses. (Its stored name predates the word "attempt".) */
+  attempt: 'mailing.run',
+} as const;
+
+export interface MailingJobData {
+  key: string;
+  mailingId: string;
+}
+export interface AttemptJobData extends MailingJobData {
+  attemptId: string;
+}
+
+/** What a mailing's jobs follow from: its committed row and its open attempt. */
+export interface MailingPlan {
+  status: MailingStatus;
+  disabled: boolean;
+  startAt: Date;
+  endAt: Date;
+  openAttemptId: string | null;
+}
+
+/** When each of a mailing's jobs runs; null: it is cancelled. */
+export interface PlannedJobs {
+  start: Date | null;
+  finish: Date | null;
+  /** The open attempt's job; `keep` leaves attempt jobs alone (one whose attempt closed finds nothing to do and ends). */
+  attempt: { attemptId: string; at: Date } | null | 'keep';
+}
+
+const later = (a: Date, b: Date) => (a.getTime() > b.getTime() ? a : b);
+
+/** A mailing's jobs: none once deleted; once FINISHED only a finish that closes an attempt left open. */
+export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
+  if (!plan) return { start: null, finish: null, attempt: null };
+  if (plan.status === MailingStatus.FINISHED) {
+    // Nothing more is sent; an attempt still open (its last messages were in flight at the end) gets closed.
+    return { start: null, finish: plan.openAttemptId ? now : null, attempt: null };
+  }
+  const finish = later(plan.endAt, now);
+  // A disabled mailing sends nothing, but still becomes FINISHED at its end.
+  if (plan.disabled) return { start: null, finish, attempt: null };
+  const startsLater = plan.status === MailingStatus.CREATED && !plan.openAttemptId && plan.endAt.getTime() > now.getTime();
+  const attempt = plan.openAttemptId ? { attemptId: plan.openAttemptId, at: now } : 'keep';
+  return { start: startsLater ? later(plan.startAt, now) : null, finish, attempt };
+}
+
+/** Reads a mailing's plan; null when it is gone. */
+export async function readPlan(em: EntityManager, mailingId: string): Promise<MailingPlan | null> {
+  const [row] = await em.execute<Array<Omit<MailingPlan, 'startAt' | 'endAt'> & { startAt: string; endAt: string }>>(
+    `select m.status, m.disabled, m.start_at as "startAt", m.end_at as "endAt",
+       (select a.id from attempts a where a.mailing_id = m.id and a.status = 'RUNNING' limit 1) as "openAttemptId"
+     from mailings m where m.id = ?`,
+    [mailingId],
+  );
+  return row ? { ...row, startAt: new Date(row.startAt), endAt: new Date(row.endAt) } : null;
+}
+
+/** Keeps the job store in line with the mailings. */
+export class Planner {
+  constructor(
+    private readonly agenda: Agenda,
+    private readonly em: EntityManager,
+  ) {}
+
+  /**
+   * Derives a mailing's jobs from its committed state, serialized per mailing so that
+   * quick successive edits cannot apply out of order.
+   */
+  async replan(mailingId: string): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`mailing-jobs:${mailingId}`]);
+      const jobs = plannedJobs(await readPlan(tx, mailingId), new Date());
+      const mailingJob = (name: string): MailingJobData => ({ key: `${name}:${mailingId}`, mailingId });
+      await (jobs.finish ? this.save(JOBS.finish, mailingJob(JOBS.finish), jobs.finish) : this.cancel(JOBS.finish, mailingId));
+      await (jobs.start ? this.save(JOBS.start, mailingJob(JOBS.start), jobs.start) : this.cancel(JOBS.start, mailingId));
+      if (jobs.attempt === null) await this.cancel(JOBS.attempt, mailingId);
+      // The attempt's mailing is known: no second connection is taken while this transaction holds one.
+      else if (jobs.attempt !== 'keep') await this.saveAttemptJob(jobs.attempt.attemptId, mailingId, jobs.attempt.at);
+    });
+  }
+
+  /** Hands an opened attempt to the workers, at once or not before `notBefore`. */
+  async queueAttempt(attemptId: string, notBefore = new Date()): Promise<void> {
+    const [row] = await this.em.execute<Array<{ mailingId: string }>>('select mailing_id as "mailingId" from attempts where id = ?', [
+      attemptId,
+    ]);
+    if (row) await this.saveAttemptJob(attemptId, row.mailingId, notBefore);
+  }
+
+  /** After a restart: every unfinished mailing gets its jobs again, and open attempts go on. */
+  async replanAll(signal: AbortSignal): Promise<void> {
+    const rows = await this.em.execute<Array<{ id: string }>>(`select id from mailings where status <> 'FINISHED'`);
+    for (const { id } of rows) {
+      if (signal.aborted) return;
+      await this.replan(id);
+    }
+  }
+
+  private saveAttemptJob(attemptId: string, mailingId: string, when: Date): Promise<void> {
+    return this.save(JOBS.attempt, { key: `${JOBS.attempt}:${attemptId}`, attemptId, mailingId }, when);
+  }
+
+  private async save(name: string, data: MailingJobData | AttemptJobData, when: Date): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.agenda.create(name, data).unique({ 'data.key': data.key }).schedule(when).save();
+        return;
+      } catch (error) {
+        if (tries >= 3 || !isDuplicateJob(error)) throw error;
+      }
+    }
+  }
+
+  private async cancel(name: string, mailingId: string): Promise<void> {
+    await this.agenda.cancel({ name, data: { mailingId } });
+  }
+}

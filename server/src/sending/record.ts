@@ -1,0 +1,125 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { retryDelayMs, type RetryPolicy } from './backoff';
+import type { ClaimedDelivery } from './claim';
+import { DeliveryStatus } from './delivery.entity';
+import type { SendOutcome } from './smtp-errors';
+import { wait } from './wait';
+
+/** How a claimed delivery leaves SENDING. */
+export interface DeliveryResult {
+  id: string;
+  status: DeliveryStatus;
+  /** Null keeps the previous answer (a delivery put back untried). */
+  response: string | null;
+  tries: number;
+  nextTryAt: Date;
+  sentAt: Date | null;
+}
+
+/** What a send outcome writes to its delivery: sent, failed, uncertain, or due again after a backoff. */
+export function resultFor(
+  delivery: ClaimedDelivery,
+  outcome: SendOutcome,
+  policy: RetryPolicy,
+  now = new Date(),
+  random: () => number = Math.random,
+): DeliveryResult {
+  if (outcome.kind === 'skipped') return putBack(delivery, now);
+  const tries = delivery.tries + 1;
+  const result = { id: delivery.id, response: outcome.response, tries, nextTryAt: now, sentAt: null };
+  switch (outcome.kind) {
+    case 'sent':
+      return { ...result, status: DeliveryStatus.SENT, sentAt: now };
+    case 'rejected':
+      return { ...result, status: DeliveryStatus.FAILED };
+    case 'uncertain':
+      return { ...result, status: DeliveryStatus.UNCERTAIN };
+    case 'deferred':
+      return tries > policy.SEND_MAX_RETRIES
+        ? { ...result, status: DeliveryStatus.FAILED, response: `Gave up after ${tries} tries: ${outcome.response}` }
+        : { ...result, status: DeliveryStatus.PENDING, nextTryAt: new Date(now.getTime() + retryDelayMs(tries, policy, random)) };
+  }
+}
+
+/** Back to PENDING untried and due at once: no try is counted, the last answer stays. */
+export function putBack(delivery: ClaimedDelivery, now = new Date()): DeliveryResult {
+  return { id: delivery.id, status: DeliveryStatus.PENDING, response: null, tries: delivery.tries, nextTryAt: now, sentAt: null };
+}
+
+/** Writes what became of claimed deliveries, in one statement; a delivery no longer SENDING is left alone. */
+export async function recordResults(em: EntityManager, results: DeliveryResult[]): Promise<void> {
+  if (results.length === 0) return;
+  await em.execute(
+    `update deliveries d
+     set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
+         next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
+     from jsonb_to_recordset(?::jsonb)
+       as v(id uuid, status delivery_status, response text, tries int, next_try_at timestamptz, sent_at timestamptz)
+     where d.id = v.id and d.status = 'SENDING'`,
+    [JSON.stringify(results.map((r) => ({ ...r, next_try_at: r.nextTryAt, sent_at: r.sentAt })))],
+    'run',
+  );
+}
+
+const WRITE_BATCH = 1000;
+const WRITE_TRIES = 5;
+const WRITE_RETRY_MS = 500;
+/** Under load, results gather this long between writes (a statement per message costs more than its send). */
+const MIN_WRITE_INTERVAL_MS = 5;
+
+/**
+ * Records results as soon as they come, many per statement: a result is written at once
+ * when the writer is idle, else with the others that came within a few milliseconds.
+ * A result not yet written is what a crash can make go out twice, so the window stays
+ * about as small as the sends in flight.
+ */
+export class ResultWriter {
+  private pending: DeliveryResult[] = [];
+  private writing: Promise<void> | null = null;
+  private failure: unknown = null;
+  private lastWriteAt = 0;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly onWritten: (ids: string[]) => void,
+  ) {}
+
+  add(...results: DeliveryResult[]): void {
+    this.pending.push(...results);
+    this.writing ??= this.drain().finally(() => {
+      this.writing = null;
+    });
+  }
+
+  /** Resolves once everything added so far is written; throws when the database kept refusing. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.failure) throw this.failure;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && !this.failure) {
+      await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now());
+      this.lastWriteAt = Date.now();
+      const batch = this.pending.splice(0, WRITE_BATCH);
+      try {
+        await this.writeWithRetries(batch);
+        this.onWritten(batch.map((r) => r.id));
+      } catch (error) {
+        this.failure = error;
+      }
+    }
+  }
+
+  private async writeWithRetries(batch: DeliveryResult[]): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await recordResults(this.em, batch);
+        return;
+      } catch (error) {
+        if (tries >= WRITE_TRIES) throw error;
+        await wait(WRITE_RETRY_MS * tries);
+      }
+    }
+  }
+}

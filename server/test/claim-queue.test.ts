@@ -1,0 +1,84 @@
+import { ClaimQueue, type ClaimedDelivery } from '../src/sending/claim';
+
+const delivery = (n: number): ClaimedDelivery => ({ id: `d${n}`, email: `r${n}@example.com`, fullName: `R ${n}`, messageId: `<d${n}@x>`, tries: 0 });
+const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => delivery(from + i));
+const never = () => false;
+/** Lets the claim started in the background come back. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A claim source that hands out `batches` in turn, then nothing. */
+function source(...batches: ClaimedDelivery[][]) {
+  const calls: number[] = [];
+  const claim = jest.fn(async (claimedSoFar: number) => {
+    calls.push(claimedSoFar);
+    return batches.shift() ?? [];
+  });
+  return { claim, calls };
+}
+
+async function drain(queue: ClaimQueue, stopped = never): Promise<string[]> {
+  const ids: string[] = [];
+  for (let d = await queue.next(stopped); d; d = await queue.next(stopped)) ids.push(d.id);
+  return ids;
+}
+
+describe('ClaimQueue', () => {
+  it('hands out every claimed delivery once, claiming until a claim comes back empty', async () => {
+    const { claim, calls } = source(batch(1, 3), batch(4, 2));
+    const queue = new ClaimQueue(claim, 1);
+    expect(await drain(queue)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    expect(calls).toEqual([0, 3, 5]);
+    expect(queue.claimed).toBe(5);
+    expect(await queue.settle()).toEqual({ unsent: [], failure: null });
+  });
+
+  it('claims the next batch ahead, once fewer than the low-water mark wait', async () => {
+    const { claim } = source(batch(1, 4), batch(5, 4));
+    const queue = new ClaimQueue(claim, 3);
+    await queue.next(never);
+    expect(claim).toHaveBeenCalledTimes(1);
+    await queue.next(never);
+    expect(claim).toHaveBeenCalledTimes(2);
+    expect(await drain(queue)).toEqual(['d3', 'd4', 'd5', 'd6', 'd7', 'd8']);
+  });
+
+  it('shares one claim among concurrent takers', async () => {
+    const { claim } = source(batch(1, 2));
+    const queue = new ClaimQueue(claim, 0);
+    const taken = await Promise.all([queue.next(never), queue.next(never), queue.next(never)]);
+    expect(taken.map((d) => d?.id)).toEqual(['d1', 'd2', undefined]);
+    expect(claim).toHaveBeenCalledTimes(2);
+  });
+
+  it('stops handing out when told to, and gives back what it holds', async () => {
+    const { claim } = source(batch(1, 5));
+    const queue = new ClaimQueue(claim, 0);
+    let stop = false;
+    expect((await queue.next(() => stop))?.id).toBe('d1');
+    stop = true;
+    expect(await queue.next(() => stop)).toBeUndefined();
+    expect((await queue.settle()).unsent.map((d) => d.id)).toEqual(['d2', 'd3', 'd4', 'd5']);
+  });
+
+  it('stops handing out once the claim source halts (the attempt may not go on), giving back what it holds', async () => {
+    const claim = jest.fn(async (claimedSoFar: number) => (claimedSoFar === 0 ? batch(1, 3) : ('halt' as const)));
+    const queue = new ClaimQueue(claim, 5);
+    expect((await queue.next(never))?.id).toBe('d1');
+    await settled();
+    expect(await queue.next(never)).toBeUndefined();
+    expect(await queue.settle()).toEqual({ unsent: [delivery(2), delivery(3)], failure: null });
+  });
+
+  it('stops on a failed claim and reports it with what it gives back', async () => {
+    const broken = new Error('database gone');
+    const claim = jest.fn(async (claimedSoFar: number) => {
+      if (claimedSoFar > 0) throw broken;
+      return batch(1, 3);
+    });
+    const queue = new ClaimQueue(claim, 3);
+    expect((await queue.next(never))?.id).toBe('d1');
+    await settled();
+    expect(await queue.next(never)).toBeUndefined();
+    expect(await queue.settle()).toEqual({ unsent: [delivery(2), delivery(3)], failure: broken });
+  });
+});

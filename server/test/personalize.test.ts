@@ -1,0 +1,55 @@
+import { composeMessage, personalize, personalizeHeader } from '../src/sending/personalize';
+
+const ann = { email: 'ann@example.com', fullName: 'Ann Smith' };
+
+describe('personalize', () => {
+  it('fills {{fullName}} and {{email}} in, every time they appear', () => {
+    expect(personalize('Dear {{fullName}}, this goes to {{email}}. Bye {{fullName}}!', ann)).toBe(
+      'Dear Ann Smith, this goes to ann@example.com. Bye Ann Smith!',
+    );
+  });
+
+  it('accepts spaces inside the braces', () => {
+    expect(personalize('Hi {{ fullName }} <{{email  }}>', ann)).toBe('Hi Ann Smith <ann@example.com>');
+  });
+
+  it('leaves unknown placeholders and other braces as written', () => {
+    expect(personalize('{{firstName}} {{ FULLNAME }} {fullName} {{{email}}} {{}}', ann)).toBe(
+      '{{firstName}} {{ FULLNAME }} {fullName} {ann@example.com} {{}}',
+    );
+  });
+
+  it('fills a missing value in as nothing', () => {
+    expect(personalize('Dear {{fullName}},', { email: 'x@example.com', fullName: '' })).toBe('Dear ,');
+  });
+
+  it('does not read placeholders inside the values it fills in', () => {
+    expect(personalize('Hi {{fullName}}', { email: 'x@example.com', fullName: '{{email}} $& $1' })).toBe('Hi {{email}} $& $1');
+  });
+
+  it('leaves text without placeholders alone', () => {
+    expect(personalize('', ann)).toBe('');
+    expect(personalize('Plain text', ann)).toBe('Plain text');
+  });
+});
+
+describe('personalizeHeader', () => {
+  it('keeps a header on one line whatever the name holds', () => {
+    expect(personalizeHeader('News for {{fullName}}', { ...ann, fullName: 'Ann\r\nBcc: all@example.com' })).toBe(
+      'News for Ann Bcc: all@example.com',
+    );
+  });
+});
+
+describe('composeMessage', () => {
+  it('builds the message one recipient gets', () => {
+    const content = { subject: 'Hello {{fullName}}', body: 'Sent to {{email}}.\nLine two.' };
+    expect(composeMessage(content, { ...ann, messageId: '<d1@example.com>' }, 'Sender <news@example.com>')).toEqual({
+      from: 'Sender <news@example.com>',
+      to: { name: 'Ann Smith', address: 'ann@example.com' },
+      subject: 'Hello Ann Smith',
+      text: 'Sent to ann@example.com.\nLine two.',
+      messageId: '<d1@example.com>',
+    });
+  });
+});
