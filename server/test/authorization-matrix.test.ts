@@ -166,6 +166,11 @@ const rows: Record<string, Row> = {
     ownerRowId: (w) => w.mailing.id,
   },
   'Query.attemptDeliveries': { doc: `query($id: ID!) { attemptDeliveries(attemptId: $id) { total } }`, vars: (w) => ({ id: w.attempt.id }), expect: ownedRead },
+  'Query.deliveryDaily': {
+    doc: `query($f: DateTimeISO!, $t: DateTimeISO!) { deliveryDaily(from: $f, to: $t) { day sent failed } }`,
+    vars: () => ({ f: new Date(Date.now() - 86400_000).toISOString(), t: new Date().toISOString() }),
+    expect: anySignedIn,
+  },
   'Query.userStats': {
     doc: `query($e: String!) { userStats(search: $e) { items { user { id } } } }`,
     vars: (w) => ({ e: w.owner.email }),
