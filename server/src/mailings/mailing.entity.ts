@@ -18,6 +18,9 @@ registerEnumType(MailingStatus, {
 @ObjectType({ description: 'A message sent to a set of recipients between startAt and endAt.' })
 @Entity({ tableName: 'mailings' })
 @Check({ name: 'mailings_end_after_start', expression: 'end_at > start_at' })
+/** Lists are newest first (created_at desc, id): a page comes straight from these. */
+@Index({ name: 'mailings_owner_newest_idx', expression: 'create index "mailings_owner_newest_idx" on "mailings" ("owner_id", "created_at" desc, "id")' })
+@Index({ name: 'mailings_newest_idx', expression: 'create index "mailings_newest_idx" on "mailings" ("created_at" desc, "id")' })
 export class Mailing extends BaseEntity {
   @Field(() => Date)
   @Property({ type: 'datetime' })

@@ -22,6 +22,11 @@ registerEnumType(DeliveryStatus, {
 @Unique({ name: 'deliveries_attempt_recipient_unique', properties: ['attempt', 'recipient'] })
 @Index({ name: 'deliveries_claim_idx', properties: ['attempt', 'status', 'nextTryAt'] })
 @Index({ name: 'deliveries_attempt_id_email_index', properties: ['attempt', 'email'] })
+/** Finished deliveries by when they ended (updated_at: a finished delivery is never written again). */
+@Index({
+  name: 'deliveries_done_idx',
+  expression: `create index "deliveries_done_idx" on "deliveries" ("attempt_id", "updated_at") where "status" in ('SENT', 'FAILED', 'UNCERTAIN')`,
+})
 export class Delivery extends BaseEntity {
   @ManyToOne(() => Attempt, { deleteRule: 'cascade' })
   attempt!: Attempt;
