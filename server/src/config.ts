@@ -6,11 +6,17 @@ const bool = z
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 
+/** The server itself serves the built web app on its default port. */
+const DEFAULT_APP_URL = 'http://localhost:4000';
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  APP_URL: z.string().url().default('http://localhost:4000'),
+  /** Unset: WEB_DEV_URL when the app runs under `yarn dev`, else DEFAULT_APP_URL (see loadConfig). */
+  APP_URL: optionalUrl,
+  /** Set by `yarn dev`: where the Vite dev server serves the web app. */
+  WEB_DEV_URL: optionalUrl,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: optionalUrl,
@@ -44,7 +50,9 @@ const schema = z.object({
   VERIFY_TOKEN_TTL_HOURS: z.coerce.number().int().positive().default(48),
   RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().positive().default(60),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(60),
-});
+})
+  // Links in mails open the web app where it really runs: an explicit APP_URL, else the dev server's.
+  .transform(({ APP_URL, ...rest }) => ({ ...rest, APP_URL: APP_URL ?? rest.WEB_DEV_URL ?? DEFAULT_APP_URL }));
 
 export type Config = z.infer<typeof schema>;
 

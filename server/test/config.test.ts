@@ -15,4 +15,23 @@ describe('configuration', () => {
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.PORT).toBe(4000);
   });
+
+  describe('APP_URL, where links in mails point', () => {
+    it('defaults to the server itself', () => {
+      expect(loadConfig({}).APP_URL).toBe('http://localhost:4000');
+    });
+
+    it('follows the dev server when `yarn dev` sets WEB_DEV_URL', () => {
+      expect(loadConfig({ WEB_DEV_URL: 'http://localhost:5173' }).APP_URL).toBe('http://localhost:5173');
+      expect(loadConfig({ WEB_DEV_URL: 'http://localhost:5173', APP_URL: '' }).APP_URL).toBe('http://localhost:5173');
+    });
+
+    it('is what APP_URL says when it is set (e.g. from .env), whatever runs the app', () => {
+      expect(loadConfig({ WEB_DEV_URL: 'http://localhost:5173', APP_URL: 'https://mail.example.com' }).APP_URL).toBe('https://mail.example.com');
+    });
+
+    it('refuses a WEB_DEV_URL that is not a URL', () => {
+      expect(() => loadConfig({ WEB_DEV_URL: 'not a url' })).toThrow(/WEB_DEV_URL/);
+    });
+  });
 });
