@@ -1,7 +1,7 @@
 import { Reference } from '@mikro-orm/core';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
 import { PageArgs, PageType } from '../common/pagination';
+import { actorOf, type RequestContext } from '../common/request-context';
 import { Message } from '../messages/message.entity';
 import { Recipient } from '../recipients/recipient.entity';
 import { RecipientPage } from '../recipients/recipient-page.type';
@@ -10,49 +10,51 @@ import { Mailing } from './mailing.entity';
 import { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
 import { recipientCountLoader, recipientPageLoader, recipientsLoader } from './mailing.loaders';
 import { editableFields } from './mailing.rules';
-import { MailingService } from './mailing.service';
+import { MailingService, type MailingDeps } from './mailing.service';
 
 const MailingPage = PageType(Mailing);
 
 @Resolver(() => Mailing)
 export class MailingResolver {
+  constructor(private readonly deps: MailingDeps) {}
+
   @Query(() => MailingPage, { description: 'Your mailings (everyone’s for managers and admins), newest first.' })
-  mailings(@Args(() => MailingPageArgs) page: MailingPageArgs, @Ctx() ctx: Context) {
-    return new MailingService(ctx).list(page);
+  mailings(@Args(() => MailingPageArgs) page: MailingPageArgs, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).list(actorOf(ctx), page);
   }
 
   @Query(() => Mailing)
-  mailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return new MailingService(ctx).get(id);
+  mailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).get(actorOf(ctx), id);
   }
 
   @Mutation(() => Mailing, { description: 'Saves the mailing and plans its sending.' })
-  createMailing(@Arg('input', () => MailingInput) input: MailingInput, @Ctx() ctx: Context) {
-    return new MailingService(ctx).create(input);
+  createMailing(@Arg('input', () => MailingInput) input: MailingInput, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).create(actorOf(ctx), input);
   }
 
   @Mutation(() => Mailing, { description: 'What may change depends on the status: see Mailing.editableFields.' })
   updateMailing(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => MailingUpdateInput) input: MailingUpdateInput,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: RequestContext,
   ) {
-    return new MailingService(ctx).update(id, input);
+    return this.service(ctx).update(actorOf(ctx), id, input);
   }
 
   @Mutation(() => ID, { description: 'Deletes the mailing and its reports, stops its sending; returns its id.' })
-  deleteMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return new MailingService(ctx).delete(id);
+  deleteMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).delete(actorOf(ctx), id);
   }
 
   @Mutation(() => Mailing, { description: 'Managers and admins: switches a mailing off; nothing is sent until it is enabled.' })
-  disableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return new MailingService(ctx).setDisabled(id, true);
+  disableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).setDisabled(actorOf(ctx), id, true);
   }
 
   @Mutation(() => Mailing, { description: 'Managers and admins: switches a disabled mailing back on.' })
-  enableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return new MailingService(ctx).setDisabled(id, false);
+  enableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).setDisabled(actorOf(ctx), id, false);
   }
 
   @FieldResolver(() => Message)
@@ -64,19 +66,19 @@ export class MailingResolver {
     description: 'Sorted by email.',
     deprecationReason: 'Use recipientPage: a mailing can have tens of thousands of recipients.',
   })
-  recipients(@Root() mailing: Mailing, @Ctx() ctx: Context) {
+  recipients(@Root() mailing: Mailing, @Ctx() ctx: RequestContext) {
     return recipientsLoader(ctx).load(mailing);
   }
 
   @FieldResolver(() => RecipientPage, {
     description: 'The mailing’s own recipients, a page at a time, sorted by email; search matches email and full name.',
   })
-  recipientPage(@Root() mailing: Mailing, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+  recipientPage(@Root() mailing: Mailing, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
     return recipientPageLoader(ctx, page).load(mailing.id);
   }
 
   @FieldResolver(() => Int)
-  recipientCount(@Root() mailing: Mailing, @Ctx() ctx: Context) {
+  recipientCount(@Root() mailing: Mailing, @Ctx() ctx: RequestContext) {
     return recipientCountLoader(ctx).load(mailing.id);
   }
 
@@ -90,5 +92,9 @@ export class MailingResolver {
   })
   editableFields(@Root() mailing: Mailing) {
     return editableFields(mailing);
+  }
+
+  private service(ctx: RequestContext) {
+    return new MailingService(ctx.em, this.deps);
   }
 }

@@ -1,18 +1,19 @@
 import { LockMode, type FilterQuery, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Context } from '../context';
+import type { Actor } from '../common/actor';
 import { findInScope, isUuid } from '../common/find';
-import { actor } from '../context';
 import { badInput, conflict, notFound } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
-import { likePattern, type Page } from '../common/pagination';
+import { findPage, likePattern, type Page } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
+import type { AppCache } from '../cache/app-cache';
 import { invalidateOwner } from '../cache/cache-invalidator';
 import { cachedPage } from '../cache/cached';
 import { Message } from '../messages/message.entity';
 import { User } from '../users/user.entity';
 import { Mailing } from './mailing.entity';
 import type { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
+import type { MailingPlanner } from './mailing-planner';
 import { canEdit, type MailingField } from './mailing.rules';
 
 /** The database's word on races between the checks below and the write. */
@@ -25,34 +26,38 @@ const constraintMessages = {
   },
 };
 
+export interface MailingDeps {
+  /** Told after every committed change, so sending follows (sending/scheduler.ts). */
+  scheduler: MailingPlanner;
+  cache: AppCache;
+}
 
 export class MailingService {
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: MailingDeps,
+  ) {}
 
   /** Cached per reader until a write changes their mailings (cache/cached.ts). */
-  list(page: MailingPageArgs): Promise<Page<Mailing>> {
+  list(actor: Actor, page: MailingPageArgs): Promise<Page<Mailing>> {
     const { offset, limit, search, status } = page;
-    return cachedPage(this.ctx.app.cache, this.ctx.em, actor(this.ctx), 'mailings.list', Mailing, { offset, limit, search, status }, () => this.listUncached(page));
+    const args = { offset, limit, search, status };
+    return cachedPage(this.deps.cache, this.em, actor, 'mailings.list', Mailing, args, () => this.listUncached(actor, page));
   }
 
-  private async listUncached({ offset, limit, search, status }: MailingPageArgs): Promise<Page<Mailing>> {
-    const where: FilterQuery<Mailing> = { ...readScope(actor(this.ctx)) };
+  private listUncached(actor: Actor, { offset, limit, search, status }: MailingPageArgs): Promise<Page<Mailing>> {
+    const where: FilterQuery<Mailing> = { ...readScope(actor) };
     if (status) where.status = status;
     if (search) where.message = { subject: { $ilike: likePattern(search) } };
-    const [items, total] = await this.ctx.em.findAndCount(Mailing, where, {
-      orderBy: { createdAt: 'desc', id: 'asc' },
-      offset,
-      limit,
-    });
-    return { items, total, offset, limit };
+    return findPage(this.em, Mailing, where, { offset, limit }, { createdAt: 'desc', id: 'asc' });
   }
 
-  async get(id: string): Promise<Mailing> {
-    return findInScope(this.ctx.em, Mailing, id, readScope(actor(this.ctx)));
+  get(actor: Actor, id: string): Promise<Mailing> {
+    return findInScope(this.em, Mailing, id, readScope(actor));
   }
 
-  async create(input: MailingInput): Promise<Mailing> {
-    const owner = actor(this.ctx).id;
+  async create(actor: Actor, input: MailingInput): Promise<Mailing> {
+    const owner = actor.id;
     checkWindow(input.startAt, input.endAt, true);
     checkAudience(input);
     const id = await this.write(async (em) => {
@@ -68,12 +73,12 @@ export class MailingService {
       else await setRecipients(em, mailing.id, owner, input.recipientIds);
       return mailing.id;
     });
-    await this.ctx.app.scheduler.mailingSaved(id);
+    await this.deps.scheduler.mailingSaved(id);
     return this.reload(id);
   }
 
-  async update(id: string, input: MailingUpdateInput): Promise<Mailing> {
-    const owner = actor(this.ctx).id;
+  async update(actor: Actor, id: string, input: MailingUpdateInput): Promise<Mailing> {
+    const owner = actor.id;
     if (!isUuid(id)) throw notFound('Mailing', id);
     checkAudience(input);
     const { disabled } = await this.write(async (em) => {
@@ -95,36 +100,36 @@ export class MailingService {
       return mailing;
     });
     // A disabled mailing is planned again only when a manager enables it.
-    if (!disabled) await this.ctx.app.scheduler.mailingSaved(id);
+    if (!disabled) await this.deps.scheduler.mailingSaved(id);
     return this.reload(id);
   }
 
   /** Deletes the mailing with its reports (any status) and cancels its scheduled sending. */
-  async delete(id: string): Promise<string> {
-    const found = await findInScope(this.ctx.em, Mailing, id, writeScope(actor(this.ctx)));
-    await this.ctx.em.remove(found).flush();
-    await this.ctx.app.scheduler.mailingRemoved(id);
+  async delete(actor: Actor, id: string): Promise<string> {
+    const found = await findInScope(this.em, Mailing, id, writeScope(actor));
+    await this.em.remove(found).flush();
+    await this.deps.scheduler.mailingRemoved(id);
     return id;
   }
 
   /** A manager switches a mailing off (nothing is sent) or on again. */
-  async setDisabled(id: string, disabled: boolean): Promise<Mailing> {
-    const mailing = await this.get(id);
+  async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<Mailing> {
+    const mailing = await this.get(actor, id);
     mailing.disabled = disabled;
-    await this.ctx.em.flush();
-    if (disabled) await this.ctx.app.scheduler.mailingRemoved(id);
-    else await this.ctx.app.scheduler.mailingSaved(id);
+    await this.em.flush();
+    if (disabled) await this.deps.scheduler.mailingRemoved(id);
+    else await this.deps.scheduler.mailingSaved(id);
     return mailing;
   }
 
   /** Runs a write in its own transaction; the scheduler is told only after it commits. */
   private write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return withConstraintErrors(() => this.ctx.em.fork().transactional(work), constraintMessages);
+    return withConstraintErrors(() => this.em.fork().transactional(work), constraintMessages);
   }
 
-  /** The mailing as committed, read into the request's entity manager. */
+  /** The mailing as committed, read into this entity manager. */
   private reload(id: string): Promise<Mailing> {
-    return this.ctx.em.findOneOrFail(Mailing, id, { refresh: true });
+    return this.em.findOneOrFail(Mailing, id, { refresh: true });
   }
 }
 
