@@ -27,3 +27,13 @@ export type KnownStatus = keyof typeof STATUS_LOOK;
 export function statusLook(status: string): { label: string; tone: StatusTone } {
   return status in STATUS_LOOK ? STATUS_LOOK[status as KnownStatus] : { label: status, tone: 'grey' };
 }
+
+/** The theme colour of a tone, for charts and meters (Aura palette tokens). */
+export const TONE_COLOR: Record<StatusTone, string> = {
+  grey: 'var(--p-surface-400)',
+  blue: 'var(--p-sky-500)',
+  green: 'var(--p-green-500)',
+  orange: 'var(--p-orange-500)',
+  red: 'var(--p-red-500)',
+  amber: 'var(--p-amber-400)',
+};
