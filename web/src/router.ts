@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { loadSession, sessionUnknown } from '@/auth/session';
+import { markApiReachable, onRetry } from '@/graphql/api-status';
 import { roleMayOpen } from '@/shell/access';
 import { PRODUCT_NAME } from '@/shell/product';
 
@@ -29,6 +30,22 @@ router.beforeEach(async (to) => {
 
 router.afterEach((to) => {
   document.title = to.meta.title ? `${to.meta.title} · ${PRODUCT_NAME}` : PRODUCT_NAME;
+});
+
+/** A page's code could not be fetched: the server that serves the app is gone too. */
+const CHUNK_LOAD_FAILED = /dynamically imported module|Importing a module script failed/i;
+let failedNavigation: string | undefined;
+
+router.onError((error: unknown, to) => {
+  if (!(error instanceof Error) || !CHUNK_LOAD_FAILED.test(error.message)) return;
+  markApiReachable(false);
+  failedNavigation = to.fullPath;
+});
+
+onRetry(async () => {
+  const target = failedNavigation;
+  failedNavigation = undefined;
+  if (target) await router.push(target);
 });
 
 /** Where to go after login: only a path inside this app, never another site. */

@@ -9,6 +9,19 @@ export function markApiReachable(reachable: boolean): void {
   unreachable.value = !reachable;
 }
 
+type RetryHook = () => Promise<unknown>;
+const retryHooks: RetryHook[] = [];
+
+/** Something to do again once the server may be back (re-run queries, a failed navigation). */
+export function onRetry(hook: RetryHook): void {
+  retryHooks.push(hook);
+}
+
+/** "Try again" on the banner. */
+export async function retryAll(): Promise<void> {
+  await Promise.allSettled(retryHooks.map((hook) => hook()));
+}
+
 type SessionLostListener = (message: string) => Promise<void>;
 let sessionLostListener: SessionLostListener | undefined;
 

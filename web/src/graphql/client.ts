@@ -1,18 +1,19 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client/core';
 import { onError } from '@apollo/client/link/error';
-import { markApiReachable, reportSessionLost } from './api-status';
+import { markApiReachable, onRetry, reportSessionLost } from './api-status';
 
 /** HTTP answers that mean "no API behind this address" (a proxy without its server, a restart). */
 const UNREACHABLE_STATUSES = new Set([502, 503, 504]);
 
 /**
- * Watches every answer: a network failure raises the app-wide banner, any answer clears it;
- * UNAUTHENTICATED on a request other than logging in means the session ended (expired, the
- * user was blocked) and the shell sends the user to the login page.
+ * Watches every answer: a network failure raises the app-wide banner, any answer clears it.
+ * UNAUTHENTICATED on a request other than logging in, or `me: null`, means the session ended
+ * (it expired, the user was blocked); the shell then sends a logged-in user to the login page.
  */
 const statusLink = new ApolloLink((operation, forward) =>
   forward(operation).map((result) => {
     markApiReachable(true);
+    if (result.data && 'me' in result.data && result.data.me === null) reportSessionLost('You are no longer logged in.');
     return result;
   }),
 );
@@ -39,3 +40,5 @@ export const apolloClient = new ApolloClient({
     watchQuery: { fetchPolicy: 'cache-and-network' },
   },
 });
+
+onRetry(() => apolloClient.reFetchObservableQueries());
