@@ -1,19 +1,10 @@
 import type { ChartOptions, ChartType } from 'chart.js';
-import { statusLook, type StatusTone } from './status';
+import { statusLook, TONE_TOKEN } from './status';
 
 /**
  * Charts draw on a canvas and cannot take CSS classes, so they are handed the theme's
  * colours as values: the same palette entry per state as the status tags (see status.ts).
  */
-const TONE_TOKEN: Record<StatusTone, string> = {
-  grey: '--p-surface-400',
-  blue: '--p-blue-500',
-  green: '--p-green-500',
-  orange: '--p-orange-500',
-  red: '--p-red-500',
-  amber: '--p-amber-500',
-};
-
 function themeValue(token: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(token).trim() || fallback;
 }

@@ -28,12 +28,20 @@ export function statusLook(status: string): { label: string; tone: StatusTone } 
   return status in STATUS_LOOK ? STATUS_LOOK[status as KnownStatus] : { label: status, tone: 'grey' };
 }
 
-/** The theme colour of a tone, for charts and meters (Aura palette tokens). */
-export const TONE_COLOR: Record<StatusTone, string> = {
-  grey: 'var(--p-surface-400)',
-  blue: 'var(--p-sky-500)',
-  green: 'var(--p-green-500)',
-  orange: 'var(--p-orange-500)',
-  red: 'var(--p-red-500)',
-  amber: 'var(--p-amber-400)',
+/**
+ * The theme palette entry of each tone (Aura tokens), for what cannot take a Tag: charts
+ * (see chart-theme.ts) and meters. Blue and amber are the shades the tags use.
+ */
+export const TONE_TOKEN: Record<StatusTone, string> = {
+  grey: '--p-surface-400',
+  blue: '--p-sky-500',
+  green: '--p-green-500',
+  orange: '--p-orange-500',
+  red: '--p-red-500',
+  amber: '--p-amber-500',
 };
+
+/** A status's colour as a CSS value, e.g. SENT → var(--p-green-500). */
+export function statusCssColor(status: string): string {
+  return `var(${TONE_TOKEN[statusLook(status).tone]})`;
+}
