@@ -16,7 +16,8 @@ import { openDatabase } from './db/database';
 import { closeRedis, openRedis } from './common/redis';
 import { createMailer, type Mailer } from './mail/mailer';
 import { appDeps } from './app-deps';
-import { createContext, type Context } from './context';
+import { createContext } from './context';
+import type { RequestContext } from './common/request-context';
 import { buildAppSchema } from './schema';
 import { createScheduler } from './sending/scheduler';
 import type { MailingScheduler } from './sending/scheduler.types';
@@ -54,7 +55,7 @@ export async function createApp(config: Config): Promise<App> {
   const schema = await buildAppSchema(deps);
   const server = express();
   const httpServer = http.createServer(server);
-  const apollo = new ApolloServer<Context>({
+  const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
@@ -92,7 +93,7 @@ export async function createApp(config: Config): Promise<App> {
     '/graphql',
     cookieParser(),
     express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, { context: ({ req, res }) => createContext(deps, orm.em, req, res) }),
+    expressMiddleware(apollo, { context: ({ req, res }) => createContext(orm.em, req, res) }),
   );
   for (const feature of features) if (feature.routes) server.use(feature.routes(deps));
   serveWebApp(server);

@@ -3,19 +3,10 @@ import type { Request, Response } from 'express';
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from './common/request-context';
-import type { AppDeps } from './app-deps';
-import type { Session } from './users/session.entity';
-import type { User } from './users/user.entity';
 import { sessionFor, tokenFrom } from './auth/current-user';
 
-export interface Context extends RequestContext {
-  user?: User;
-  session?: Session;
-  req: Request;
-  app: AppDeps;
-}
-
-export async function createContext(deps: AppDeps, rootEm: EntityManager, req: Request, res: Response): Promise<Context> {
+/** The context of one GraphQL request: who asks (from the session token), its own entity manager and loaders. */
+export async function createContext(rootEm: EntityManager, req: Request, res: Response): Promise<RequestContext> {
   const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
   // Every SQL query of the request carries its id to the ORM's logger.
   const em = rootEm.fork({ loggerContext: { requestId } });
@@ -26,11 +17,7 @@ export async function createContext(deps: AppDeps, rootEm: EntityManager, req: R
     em,
     actor: auth?.user,
     sessionId: auth?.session.id,
-    user: auth?.user,
-    session: auth?.session,
-    req,
     res,
-    app: deps,
     loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>) {
       let l = loaders.get(name) as DataLoader<K, V> | undefined;
       if (!l) {
@@ -40,10 +27,4 @@ export async function createContext(deps: AppDeps, rootEm: EntityManager, req: R
       return l;
     },
   };
-}
-
-/** The acting user; resolvers behind an `isAuthenticated` rule can rely on it. */
-export function actor(ctx: Context): User {
-  if (!ctx.user) throw new Error('actor() called without an authenticated user');
-  return ctx.user;
 }

@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { fixtureSchema } from '../src/cli/fixture-schema';
+import { fixtureId, loadFixture } from '../src/cli/fixture-loader';
 import { initOrm } from '../src/db/orm';
 import { entities } from '../src/features';
 import { createTestDatabase } from './db';
+import { startTestSmtp, type TestSmtp } from './test-smtp';
 
 const serverDir = path.resolve(__dirname, '..');
 const scripts = JSON.parse(fs.readFileSync(path.join(serverDir, 'package.json'), 'utf8')).scripts as Record<string, string>;
@@ -24,10 +27,14 @@ let pg: Client;
 
 /** Runs a package.json script exactly as `yarn <script>` would, against the test database. */
 function run(script: string, ...args: string[]): Promise<Run> {
+  return runWith({}, script, ...args);
+}
+
+function runWith(env: Record<string, string>, script: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', `${scripts[script]} "$@"`, script, ...args], {
       cwd: serverDir,
-      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -202,5 +209,64 @@ describe('yarn managers:create', () => {
     const usage = await run('managers:create');
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain('usage: yarn managers:create <email>');
+  });
+});
+
+describe('yarn mailing:send', () => {
+  let smtp: TestSmtp;
+  beforeEach(async () => {
+    smtp = await startTestSmtp();
+  });
+  afterEach(() => smtp?.close());
+
+  /** One user's mailing to ann and bob, inside its window; returns its id. */
+  async function mailingToAnnAndBob(disabled = false): Promise<string> {
+    const fixture = fixtureSchema.parse({
+      users: [
+        {
+          email: 'owner@example.com',
+          password: 'owner-password',
+          recipients: [{ email: 'ann@example.com' }, { email: 'bob@example.com' }],
+          messages: [{ subject: 'Hello', body: 'Dear {{email}}' }],
+          mailings: [
+            { key: 'now', message: 'Hello', recipients: ['ann@example.com', 'bob@example.com'], startAt: '-1h', endAt: '+1d', status: 'CREATED', disabled },
+          ],
+        },
+      ],
+    });
+    const orm = await initOrm(db.url, entities);
+    try {
+      await orm.em.fork().transactional((em) => loadFixture(em, fixture));
+    } finally {
+      await orm.close(true);
+    }
+    return fixtureId('mailing:now');
+  }
+
+  it('sends the mailing here to its end and exits 2 when a message failed', async () => {
+    const mailingId = await mailingToAnnAndBob();
+    smtp.rules = (to) => (to === 'bob@example.com' ? { rcpt: 550 } : undefined);
+    const sent = await runWith({ SMTP_URL: smtp.url }, 'mailing:send', mailingId);
+    expect(sent.stderr).not.toMatch(/error/i);
+    expect(sent.stdout).toContain(`Sending mailing ${mailingId} to 2 recipients`);
+    expect(sent.stdout).toMatch(/Done: 1 sent, 1 failed, 0 uncertain, 0 to go \(of 2\)\. Attempt FAILURE; last answer: /);
+    expect(sent.code).toBe(2);
+    expect(smtp.received.map((mail) => mail.to)).toEqual(['ann@example.com']);
+    const { rows } = await pg.query('select status, sent_count, failed_count from attempts where mailing_id = $1', [mailingId]);
+    expect(rows).toEqual([{ status: 'FAILURE', sent_count: 1, failed_count: 1 }]);
+  });
+
+  it('exits 1 with the reason, and sends nothing, when the mailing is unknown or may not be sent', async () => {
+    const disabledId = await mailingToAnnAndBob(true);
+    const unknownId = '00000000-0000-4000-8000-000000000000';
+    const unknown = await runWith({ SMTP_URL: smtp.url }, 'mailing:send', unknownId);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`Mailing ${unknownId} was not found.`);
+    const disabled = await runWith({ SMTP_URL: smtp.url }, 'mailing:send', disabledId);
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr).toContain('This mailing is disabled');
+    expect(disabled.stderr).not.toMatch(/\n\s+at /);
+    expect((await pg.query('select 1 from attempts')).rowCount).toBe(0);
+    expect(smtp.received).toEqual([]);
   });
 });

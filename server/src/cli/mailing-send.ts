@@ -1,10 +1,10 @@
 import 'reflect-metadata';
+import { Reference } from '@mikro-orm/core';
+import { findInScope } from '../common/find';
 import { startLocalCatcher } from '../mail/local-catcher';
-import { AppError } from '../common/errors';
-import { Attempt } from '../sending/attempt.entity';
-import { liveCountsOf, progressOfAttempt, type DeliveryCounts } from '../sending/attempt-progress';
-import { messageIdDomain, openAttempt } from '../sending/open-attempt';
-import { createScheduler } from '../sending/scheduler';
+import { Mailing } from '../mailings/mailing.entity';
+import type { DeliveryCounts } from '../sending/attempt-progress';
+import { SendingService } from '../sending/sending.service';
 import { CliError, openCliRuntime, runCli, type CliRuntime } from './cli-runtime';
 
 const USAGE = `usage: yarn mailing:send <mailing id>
@@ -29,42 +29,31 @@ async function main() {
   if (!mailingId || process.argv.length > 3) throw new CliError(USAGE);
   const runtime = await openCliRuntime();
   const smtp = await mailServer(runtime);
-  const config = { ...runtime.config, SCHEDULER_ENABLED: false };
-  const scheduler = await createScheduler({ ...runtime, config, smtpUrl: smtp.url });
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   try {
-    let attempt: Attempt;
-    try {
-      attempt = await openAttempt(runtime.orm.em, mailingId, messageIdDomain(config.MAIL_FROM));
-    } catch (error) {
-      if (error instanceof AppError) throw new CliError(`Cannot send mailing ${mailingId}: ${error.message}`);
-      throw error;
-    }
-    // Should this process die, a worker takes the attempt up once its claims have lapsed.
-    await scheduler.queueAttempt(attempt.id, new Date(Date.now() + config.JOB_LOCK_LIFETIME_MS));
+    const em = runtime.orm.em.fork();
+    const sending = new SendingService(em, { config: runtime.config, scheduler: await runtime.scheduler(smtp.url) });
+    // The command sends as the mailing's owner would from the app.
+    const owner = await Reference.create((await findInScope(em, Mailing, mailingId)).owner).loadOrFail();
+    const attempt = await sending.openHere(owner, mailingId);
     console.log(`Sending mailing ${mailingId} to ${attempt.total} recipients (attempt ${attempt.id}).`);
 
-    const em = runtime.orm.em.fork();
     const progress = setInterval(() => {
-      void liveCountsOf(em, attempt.id).then((c) => console.log(`  ${summary(c)}`), () => undefined);
+      void sending.attemptProgress(owner, attempt.id).then((c) => console.log(`  ${summary(c)}`), () => undefined);
     }, 1000);
-    const stop = await scheduler.sendInProcess(attempt.id, interrupt.signal).finally(() => clearInterval(progress));
+    const sent = await sending.sendHere(owner, attempt.id, interrupt.signal).finally(() => clearInterval(progress));
 
-    // Drops a planned start that has nothing left to do, or hands an unfinished attempt to the workers.
-    await scheduler.mailingSaved(mailingId);
-    const closed = await runtime.orm.em.fork().findOneOrFail(Attempt, attempt.id);
-    const counts = await progressOfAttempt(runtime.orm.em.fork(), closed);
-    if (stop.kind !== 'closed' || closed.status === 'RUNNING') {
-      const why = stop.kind === 'disabled' ? 'the mailing was disabled' : 'sending was interrupted';
-      throw new CliError(`Stopped: ${why}; ${summary(counts)}. The server's workers go on with the rest.`);
+    if (sent.stop.kind !== 'closed' || sent.attempt.status === 'RUNNING') {
+      const why = sent.stop.kind === 'disabled' ? 'the mailing was disabled' : 'sending was interrupted';
+      throw new CliError(`Stopped: ${why}; ${summary(sent.progress)}. The server's workers go on with the rest.`);
     }
-    console.log(`Done: ${summary(counts)}. Attempt ${closed.status}${closed.serverResponse ? `; last answer: ${closed.serverResponse}` : ''}.`);
-    if (closed.status !== 'SUCCESS') process.exitCode = 2;
+    const { status, serverResponse } = sent.attempt;
+    console.log(`Done: ${summary(sent.progress)}. Attempt ${status}${serverResponse ? `; last answer: ${serverResponse}` : ''}.`);
+    if (status !== 'SUCCESS') process.exitCode = 2;
   } finally {
-    await scheduler.close();
-    await smtp.close();
     await runtime.close();
+    await smtp.close();
   }
 }
 

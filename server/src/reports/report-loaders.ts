@@ -1,11 +1,11 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Context } from '../context';
+import type { RequestContext } from '../common/request-context';
 import { hashArgs } from '../cache/app-cache';
 import { Attempt } from '../sending/attempt.entity';
 import type { AttemptFilter } from './report.args';
 
 /** The matching attempts of many mailings in one query per request, newest first. */
-export function attemptsOfMailing(ctx: Context, filter: AttemptFilter) {
+export function attemptsOfMailing(ctx: RequestContext, filter: AttemptFilter) {
   return ctx.loader<string, Attempt[]>(`reports.attempts:${hashArgs(filter)}`, async (mailingIds) => {
     const where: FilterQuery<Attempt> = { mailing: { $in: [...mailingIds] } };
     if (filter.status) where.status = filter.status;

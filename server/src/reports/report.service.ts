@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Context } from '../context';
-import { actor } from '../context';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../common/actor';
 import { badInput } from '../common/errors';
 import { findInScope } from '../common/find';
 import { likePattern, type Page } from '../common/pagination';
@@ -28,13 +28,13 @@ interface StatsRow {
 
 /** Reports on carried-out mailings and per-user totals, scoped like every read. */
 export class ReportService {
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly em: EntityManager) {}
 
   /** Mailings with at least one attempt matching the filter, newest attempt first. */
-  async mailingReports(args: MailingReportArgs): Promise<Page<MailingReport>> {
+  async mailingReports(actor: Actor, args: MailingReportArgs): Promise<Page<MailingReport>> {
     const { offset, limit } = args;
     const filter = attemptFilter(args);
-    const { owner } = readScope(actor(this.ctx));
+    const { owner } = readScope(actor);
     const conditions: string[] = [];
     const params: unknown[] = [];
     const where = (sql: string, value: unknown) => {
@@ -52,21 +52,21 @@ export class ReportService {
       join messages msg on msg.id = m.message_id
       ${conditions.length ? `where ${conditions.join(' and ')}` : ''}`;
 
-    const [{ total }] = await this.ctx.em.execute<Array<{ total: number }>>(
+    const [{ total }] = await this.em.execute<Array<{ total: number }>>(
       `select count(distinct m.id)::int as total ${matched}`,
       params,
       'all',
-      this.ctx.em.getLoggerContext(),
+      this.em.getLoggerContext(),
     );
-    const rows = await this.ctx.em.execute<ReportRow[]>(
+    const rows = await this.em.execute<ReportRow[]>(
       `select m.id, max(a.attempted_at) as last_attempt_at ${matched}
        group by m.id order by last_attempt_at desc, m.id limit ? offset ?`,
       [...params, limit, offset],
       'all',
-      this.ctx.em.getLoggerContext(),
+      this.em.getLoggerContext(),
     );
     const mailings = rows.length
-      ? await this.ctx.em.find(Mailing, { id: { $in: rows.map((r) => r.id) } }, { populate: ['message', 'owner'] })
+      ? await this.em.find(Mailing, { id: { $in: rows.map((r) => r.id) } }, { populate: ['message', 'owner'] })
       : [];
     const byId = new Map(mailings.map((m) => [m.id, m]));
     const items = rows.map((row): MailingReport => {
@@ -83,15 +83,15 @@ export class ReportService {
   }
 
   /** Who did and did not get the mail in one attempt, with the server's answer. */
-  async attemptDeliveries({ attemptId, status, search, offset, limit }: AttemptDeliveriesArgs): Promise<Page<Delivery>> {
-    const attempt = await findInScope(this.ctx.em, Attempt, attemptId, viaMailing(readScope(actor(this.ctx))));
+  async attemptDeliveries(actor: Actor, { attemptId, status, search, offset, limit }: AttemptDeliveriesArgs): Promise<Page<Delivery>> {
+    const attempt = await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
     const where: FilterQuery<Delivery> = { attempt };
     if (status) where.status = status;
     if (search) {
       const like = likePattern(search);
       where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
     }
-    const [items, total] = await this.ctx.em.findAndCount(Delivery, where, {
+    const [items, total] = await this.em.findAndCount(Delivery, where, {
       orderBy: { email: 'asc', id: 'asc' },
       offset,
       limit,
@@ -100,15 +100,15 @@ export class ReportService {
   }
 
   /** Every user's totals for managers and admins (or one user's); a user's own single row for a user. */
-  async userStats({ offset, limit, search, userId }: UserStatsArgs): Promise<Page<UserStats>> {
-    const { owner } = readScope(actor(this.ctx));
+  async userStats(actor: Actor, { offset, limit, search, userId }: UserStatsArgs): Promise<Page<UserStats>> {
+    const { owner } = readScope(actor);
     const where: FilterQuery<User> = owner ? { id: owner } : {};
     if (userId) where.$and = [{ id: userId }];
     if (search) {
       const like = likePattern(search);
       where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
     }
-    const [users, total] = await this.ctx.em.findAndCount(User, where, {
+    const [users, total] = await this.em.findAndCount(User, where, {
       orderBy: { email: 'asc', id: 'asc' },
       offset,
       limit,
@@ -133,7 +133,7 @@ export class ReportService {
    */
   private async totalsOf(ownerIds: string[]): Promise<Map<string, StatsRow>> {
     if (ownerIds.length === 0) return new Map();
-    const rows = await this.ctx.em.execute<StatsRow[]>(
+    const rows = await this.em.execute<StatsRow[]>(
       `select m.owner_id,
               (count(*) filter (where a.status = ?))::int as successful_attempts,
               (count(*) filter (where a.status = ?))::int as failed_attempts,
@@ -153,7 +153,7 @@ export class ReportService {
         ownerIds,
       ],
       'all',
-      this.ctx.em.getLoggerContext(),
+      this.em.getLoggerContext(),
     );
     return new Map(rows.map((row) => [row.owner_id, row]));
   }

@@ -4,6 +4,7 @@ import { Attempt } from './attempt.entity';
 import { Delivery } from './delivery.entity';
 import { sendingPermissions } from './sending.permissions';
 import { SendingResolver } from './sending.resolver';
+import type { SendingDeps } from './sending.service';
 
 export const sendingFeature = {
   entities: [Attempt, Delivery],
@@ -20,4 +21,4 @@ export const sendingFeature = {
         },
     ),
   ],
-} satisfies Feature;
+} satisfies Feature<SendingDeps>;
