@@ -17,7 +17,7 @@ import { newToken } from './tokens';
 import { UserTokenKind } from './user-token.entity';
 import { consumeUserToken, issueUserToken, recentlyIssued } from './user-tokens';
 
-export const WRONG_CREDENTIALS = 'Wrong email or password.';
+const WRONG_CREDENTIALS = 'Wrong email or password.';
 /** At most one verification or reset mail per account and kind in this window. */
 const MAIL_COOLDOWN_MS = 60_000;
 const HOUR_MS = 3_600_000;

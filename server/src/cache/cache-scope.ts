@@ -1,9 +1,9 @@
 import { Role, type Actor } from '../common/actor';
 
 /** Staff read everyone's rows, so they share one scope; a user's reads are theirs alone. */
-export const STAFF_SCOPE = 'all';
+const STAFF_SCOPE = 'all';
 
-export const ownerScope = (ownerId: string) => `u:${ownerId}`;
+const ownerScope = (ownerId: string) => `u:${ownerId}`;
 
 /** The scope an actor's cached reads live in (mirrors common/scope.ts readScope). */
 export function readerScope(actor: Actor): string {

@@ -4,7 +4,7 @@ import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
 import { ValidateWith } from './validation';
 
-export const windowRules = z.object({
+const windowRules = z.object({
   offset: z.number().int().min(0, 'Offset cannot be negative.'),
   limit: z.number().int().min(1, 'Limit is 1 to 200.').max(200, 'Limit is 1 to 200.'),
 });

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 
 /** Whether a PostgreSQL server accepts a connection at `url`. */
-export async function postgresAccepts(url: string, timeoutMs = 1000): Promise<boolean> {
+async function postgresAccepts(url: string, timeoutMs = 1000): Promise<boolean> {
   // A throwaway connection of its own: it asks whether a server is there before any pool is opened.
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {

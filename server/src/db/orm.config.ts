@@ -3,7 +3,7 @@ import { DataloaderType, defineConfig } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 
-export const migrationsPath = path.join(__dirname, 'migrations');
+const migrationsPath = path.join(__dirname, 'migrations');
 
 /** The ORM over `entities` (every feature's, see src/features.ts) at `clientUrl`. */
 export function ormConfig(clientUrl: string, entities: EntityClass<object>[], overrides: { debug?: boolean } = {}) {

@@ -46,8 +46,8 @@ export type FinishResult =
   /** Deliveries are still in a live worker's hands: their results are on the way. */
   | { kind: 'inFlight' };
 
-export const NOT_SENT_BEFORE_END = 'Not sent: the mailing ended before it went out.';
-export const LOST_IN_FLIGHT = 'In flight when its worker stopped; the mailing ended before it could be retried. It may have arrived.';
+const NOT_SENT_BEFORE_END = 'Not sent: the mailing ended before it went out.';
+const LOST_IN_FLIGHT = 'In flight when its worker stopped; the mailing ended before it could be retried. It may have arrived.';
 
 /**
  * At its end a mailing becomes FINISHED and nothing more is sent for it: the open

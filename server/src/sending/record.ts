@@ -47,7 +47,7 @@ export function putBack(delivery: ClaimedDelivery, now = new Date()): DeliveryRe
 }
 
 /** Writes what became of claimed deliveries, in one statement; a delivery no longer SENDING is left alone. */
-export async function recordResults(em: EntityManager, results: DeliveryResult[]): Promise<void> {
+async function recordResults(em: EntityManager, results: DeliveryResult[]): Promise<void> {
   if (results.length === 0) return;
   await em.execute(
     `update deliveries d
