@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { LogContext } from '@mikro-orm/core';
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { Role } from '../src/common/actor';
+import { fixtureId } from '../src/cli/fixture-loader';
 import { Mailing } from '../src/mailings/mailing.entity';
 import { Attempt, AttemptStatus } from '../src/sending/attempt.entity';
 import { Delivery, DeliveryStatus } from '../src/sending/delivery.entity';
-import { createMailing, createMessage, createRecipients } from './mailing-helpers';
+import { seedFixture, withQueries } from './fixture-helpers';
 
 /**
  * The number of SQL queries a GraphQL request makes must not grow with the page size:
@@ -15,21 +14,56 @@ let t: TestApp;
 let owner: TestUser;
 let manager: TestUser;
 
+const MAILINGS_EACH = 50;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const emails = (prefix: string, n: number) => range(n).map((i) => `${prefix}${i}@example.com`);
+
+/** 50 mailings of the owner, each with a message of its own, and 50 of another user sharing one message. */
+function fixture() {
+  const ownerRecipients = emails('r', 3);
+  const otherRecipients = emails('o', 2);
+  const mailing = (key: string, message: string, recipients: string[], status: string) => ({
+    key,
+    message,
+    recipients,
+    startAt: '+1h',
+    endAt: '+2h',
+    status,
+  });
+  return {
+    users: [
+      {
+        email: 'owner@example.com',
+        password: 'owner-password',
+        recipients: ownerRecipients.map((email) => ({ email })),
+        messages: range(MAILINGS_EACH).map((i) => ({ subject: `Message ${i}`, body: 'Dear reader' })),
+        mailings: range(MAILINGS_EACH).map((i) => mailing(`owner-${i}`, `Message ${i}`, ownerRecipients, 'RUNNING')),
+      },
+      {
+        email: 'other@example.com',
+        password: 'other-password',
+        recipients: otherRecipients.map((email) => ({ email })),
+        messages: [{ subject: 'Shared', body: 'Dear reader' }],
+        mailings: range(MAILINGS_EACH).map((i) => mailing(`other-${i}`, 'Shared', otherRecipients, 'CREATED')),
+      },
+      { email: 'manager@example.com', password: 'manager-password', role: Role.MANAGER },
+    ],
+  };
+}
+
 beforeAll(async () => {
   // Read cache off: a list another test left cached would answer without its queries.
   t = await startTestApp({ CACHE_TTL_SECONDS: '0' });
-  owner = await t.createUser();
-  const other = await t.createUser();
-  manager = await t.createUser({ role: Role.MANAGER });
-  const ownerRecipients = await createRecipients(t, owner, 3);
-  const otherRecipients = await createRecipients(t, other, 2);
-  const otherMessage = await createMessage(t, other, 'Shared');
+  const users = await seedFixture(t, fixture());
+  owner = users['owner@example.com'];
+  manager = users['manager@example.com'];
   const em = t.app.orm.em.fork();
-  for (let i = 0; i < 50; i++) {
-    const messageId = await createMessage(t, owner, `Message ${i}`);
-    const mailing = em.getReference(Mailing, await createMailing(t, owner, { messageId, recipientIds: ownerRecipients }));
-    await createMailing(t, other, { messageId: otherMessage, recipientIds: otherRecipients });
-    // Every owner's mailing has a finished run and a running one with live counts.
+  // Newest first, the two users' mailings take turns, so a manager's page holds both.
+  const turns = range(MAILINGS_EACH).flatMap((i) => [fixtureId(`mailing:owner-${i}`), fixtureId(`mailing:other-${i}`)]);
+  for (const mailing of await em.find(Mailing, {})) mailing.createdAt = new Date(Date.now() - 1000 * turns.indexOf(mailing.id));
+  // Every owner's mailing has a finished run and a running one with live counts.
+  for (const i of range(MAILINGS_EACH)) {
+    const mailing = em.getReference(Mailing, fixtureId(`mailing:owner-${i}`));
     em.create(Attempt, { mailing, status: AttemptStatus.SUCCESS, attemptedAt: new Date(Date.now() - 7200_000), total: 3, sentCount: 3 });
     const running = em.create(Attempt, { mailing, status: AttemptStatus.RUNNING, attemptedAt: new Date(Date.now() - 3600_000), total: 3 });
     [DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.FAILED].forEach((status, n) =>
@@ -39,28 +73,6 @@ beforeAll(async () => {
   await em.flush();
 });
 afterAll(() => t?.close());
-afterEach(() => jest.restoreAllMocks());
-
-/** Runs one GraphQL request and counts the SQL queries the ORM ran for it (tagged with its request id). */
-async function countQueries(query: string, variables: Record<string, unknown>, as: TestUser) {
-  const requestId = randomUUID();
-  const tagged: string[] = [];
-  const logger = t.app.orm.config.getLogger();
-  const logQuery = logger.logQuery.bind(logger);
-  jest.spyOn(logger, 'logQuery').mockImplementation((context: LogContext) => {
-    if (context.requestId === requestId) tagged.push(context.query ?? '');
-    logQuery(context);
-  });
-  const res = await fetch(`${t.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${as.token}`, 'x-request-id': requestId },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  jest.restoreAllMocks();
-  expect(body.errors).toBeUndefined();
-  return { data: body.data!, queries: tagged };
-}
 
 const MAILINGS = `query($limit: Int) {
   mailings(limit: $limit) {
@@ -91,8 +103,8 @@ describe('SQL queries per request', () => {
     ['an owner listing mailings with progress, attempts and recipients', MAILING_PAGE, () => owner, 'mailings', 10],
     ['a manager listing mailings with progress, attempts and recipients', MAILING_PAGE, () => manager, 'mailings', 10],
   ])('stay the same for 5 and 50 items: %s', async (_who, query, as, field, most) => {
-    const small = await countQueries(query, { limit: 5 }, as());
-    const large = await countQueries(query, { limit: 50 }, as());
+    const small = await withQueries(t, query, { limit: 5 }, as());
+    const large = await withQueries(t, query, { limit: 50 }, as());
     expect(small.data[field].items).toHaveLength(5);
     expect(large.data[field].items).toHaveLength(50);
     expect(large.queries.length).toBe(small.queries.length);
@@ -100,7 +112,7 @@ describe('SQL queries per request', () => {
   });
 
   it('resolve each mailing’s own progress, attempts and recipient page while batching', async () => {
-    const { data } = await countQueries(MAILING_PAGE, { limit: 50 }, manager);
+    const { data } = await withQueries(t, MAILING_PAGE, { limit: 50 }, manager);
     type Row = { progress: unknown; attempts: { total: number; items: Array<{ status: string }> }; recipientPage: { total: number; items: unknown[] } };
     const items = data.mailings.items as Row[];
     const withRuns = items.filter((m) => m.progress !== null);
@@ -119,7 +131,7 @@ describe('SQL queries per request', () => {
   });
 
   it('resolve the nested fields correctly while batching', async () => {
-    const { data } = await countQueries(MAILINGS, { limit: 50 }, manager);
+    const { data } = await withQueries(t, MAILINGS, { limit: 50 }, manager);
     const items = data.mailings.items as Array<{
       recipientCount: number;
       recipients: unknown[];
