@@ -43,7 +43,7 @@ module.exports = defineConfig(
     languageOptions: { globals: globals.browser },
   },
   {
-    files: ['server/**/*.{ts,js}', 'bench/**/*.ts', 'web/*.ts', '*.js'],
+    files: ['server/**/*.{ts,js}', 'bench/**/*.ts', 'web/*.{ts,cjs}', 'web/test/**/*.ts', '*.js'],
     languageOptions: { globals: globals.node },
   },
   {
@@ -52,7 +52,7 @@ module.exports = defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.{js,cjs}'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

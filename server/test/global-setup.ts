@@ -45,10 +45,10 @@ function stop(variable: string, url: string, problem: string): never {
 
 /**
  * Tests need a PostgreSQL server to create their databases on: TEST_DATABASE_ADMIN_URL,
- * else the local one on 5432, else (a machine with only Node) an embedded PostgreSQL.
- * Redis and MongoDB are optional: their tests run when their URL is set.
+ * else the local one on 5432, else (a machine with only Node) an embedded PostgreSQL
+ * (global-teardown.ts stops it). The browser tests use it too.
  */
-export default async function globalSetup(): Promise<void> {
+export async function provideTestPostgres(): Promise<void> {
   const configured = process.env.TEST_DATABASE_ADMIN_URL;
   if (configured) {
     const problem = await postgresProblem(configured, 5000);
@@ -59,6 +59,11 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`;
     process.stderr.write(`\nNo PostgreSQL on 127.0.0.1:5432: tests use an embedded one on port ${EMBEDDED_PORT}.\n`);
   }
+}
+
+/** PostgreSQL as above; Redis and MongoDB are optional: their tests run when their URL is set. */
+export default async function globalSetup(): Promise<void> {
+  await provideTestPostgres();
 
   const redisUrl = process.env.TEST_REDIS_URL;
   if (redisUrl) {

@@ -1,0 +1,84 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { simpleParser } from 'mailparser';
+import { Role } from '../../server/src/common/actor';
+import { SESSION_COOKIE } from '../../server/src/auth/current-user';
+import { startTestApp, type TestApp, type TestUser } from '../../server/test/harness';
+import { CHROMIUM_ARGS, chromiumPath, hasChromium } from './chromium';
+
+/** Generous: a wait ends only a broken test, never paces one (a busy CI machine is slow). */
+const WAIT_MS = 60_000;
+
+/** The password of every account made with `createUser`. */
+export const PASSWORD = 'browser test password';
+
+/** `describe` for browser tests: skipped when there is no Chromium (the global setup says so loudly). */
+export const describeInBrowser: jest.Describe = hasChromium() ? describe : describe.skip;
+
+export interface BrowserApp {
+  /** The real server (serving the built web app in web/dist) on a fresh database, with the test SMTP server. */
+  app: TestApp;
+  url: string;
+  /** A verified account with PASSWORD. */
+  createUser(role?: Role): Promise<TestUser>;
+  /** A page in a browser context of its own (its own cookies); logged in as `as` through the API when given. */
+  newPage(opts?: { as?: TestUser }): Promise<Page>;
+  /** The link in the mail (waited for) to `to` with `subject`, opening this test server's web app. */
+  linkFromMail(to: string, subject: string): Promise<string>;
+  /** Closes the pages opened since the last call and fails naming any console error or page error they had. */
+  closePages(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { user { id } } }';
+
+/** One server and one Chromium for a test file; each `newPage` is a fresh context (a person of their own). */
+export async function startBrowserApp(): Promise<BrowserApp> {
+  const app = await startTestApp();
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  let opened: Array<{ context: BrowserContext; errors: string[] }> = [];
+
+  async function sessionCookie(user: TestUser): Promise<string> {
+    const res = await app.gql(LOGIN, { email: user.user.email, password: PASSWORD });
+    if (res.errors) throw new Error(`login of ${user.user.email} failed: ${res.errors[0].message}`);
+    const cookie = res.cookies.find((header) => header.startsWith(`${SESSION_COOKIE}=`));
+    if (!cookie) throw new Error(`login of ${user.user.email} set no ${SESSION_COOKIE} cookie`);
+    return decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1).split(';')[0]);
+  }
+
+  return {
+    app,
+    url: app.url,
+    createUser: (role = Role.USER) => app.createUser({ role, password: PASSWORD }),
+    async newPage({ as } = {}) {
+      const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(WAIT_MS);
+      const errors: string[] = [];
+      opened.push({ context, errors });
+      context.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`console error on ${message.page()?.url()}: ${message.text()}`);
+      });
+      context.on('weberror', (error) => errors.push(`page error on ${error.page()?.url()}: ${error.error().stack}`));
+      if (as) await context.addCookies([{ name: SESSION_COOKIE, value: await sessionCookie(as), url: app.url, httpOnly: true, sameSite: 'Lax' }]);
+      return context.newPage();
+    },
+    async linkFromMail(to, subject) {
+      const mail = await app.smtp.mailTo(to, { subject });
+      const { text = '' } = await simpleParser(mail.raw);
+      const link = text.split(/\s+/).find((word) => word.startsWith(app.app.config.APP_URL));
+      if (!link) throw new Error(`no link to ${app.app.config.APP_URL} in "${mail.subject}" to ${to}:\n${text}`);
+      // The harness's APP_URL is a placeholder: the link's path and query open on this server.
+      const { pathname, search } = new URL(link);
+      return new URL(pathname + search, app.url).toString();
+    },
+    async closePages() {
+      const pages = opened;
+      opened = [];
+      await Promise.all(pages.map(({ context }) => context.close()));
+      expect(pages.flatMap(({ errors }) => errors)).toEqual([]);
+    },
+    async close() {
+      await browser.close();
+      await app.close();
+    },
+  };
+}
