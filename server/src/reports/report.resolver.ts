@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graph
 import { actorOf, type RequestContext } from '../common/request-context';
 import { Attempt } from '../sending/attempt.entity';
 import { AttemptDeliveriesArgs, MailingReportArgs, UserStatsArgs } from './report.args';
-import { attemptsOfMailing } from './report-loaders';
+import { attemptsOfMailing } from './report.loaders';
 import { ReportService } from './report.service';
 import { DeliveryPage, MailingReport, MailingReportPage, UserStatsPage } from './report.types';
 
