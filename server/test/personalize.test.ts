@@ -1,4 +1,5 @@
-import { composeMessage, personalize, personalizeHeader } from '../src/sending/personalize';
+import { fillPlaceholders as personalize } from '../src/rules/messages';
+import { composeMessage, personalizeHeader } from '../src/sending/personalize';
 
 const ann = { email: 'ann@example.com', fullName: 'Ann Smith' };
 

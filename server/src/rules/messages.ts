@@ -19,3 +19,19 @@ export const messageRules = z.object({
 
 /** The placeholders a message body may use, filled in per recipient. */
 export const MESSAGE_PLACEHOLDERS = ['{{fullName}}', '{{email}}'] as const;
+
+/** What a message's placeholders are filled with: one recipient's fields. */
+export interface PlaceholderValues {
+  email: string;
+  fullName: string;
+}
+
+const PLACEHOLDER = /\{\{\s*(fullName|email)\s*\}\}/g;
+
+/**
+ * Fills `{{fullName}}` and `{{email}}` in; other text, other braces included, stays as
+ * written. Sending and the editor's preview both use it, so the preview shows what is sent.
+ */
+export function fillPlaceholders(template: string, values: PlaceholderValues): string {
+  return template.replace(PLACEHOLDER, (_, name: keyof PlaceholderValues) => values[name]);
+}
