@@ -34,8 +34,7 @@ WORKDIR /app
 COPY --from=production-deps /app ./
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/web/dist web/dist
-# Writable only for the embedded PostgreSQL fallback (when no DATABASE_URL is given).
-RUN mkdir .data && chown node:node .data
+# NODE_ENV=production: DATABASE_URL and SMTP_URL must be given (no embedded PostgreSQL, no mail catcher).
 USER node
 EXPOSE 4000
 CMD ["node", "server/dist/main.js"]

@@ -58,15 +58,25 @@ export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {}
 
+/** Without these, development starts stand-ins (embedded PostgreSQL, a mail catcher that only logs); production must not. */
+const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'SMTP_URL'] as const;
+
 /**
  * Parses the environment once; names every bad variable in the error.
  * An empty value (`KEY=` as in .env.sample) counts as unset, so the default applies.
+ * Production refuses to start without a real database and SMTP server (one line naming them).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const missing = REQUIRED_IN_PRODUCTION.filter((key) => !result.data[key]);
+  if (result.data.NODE_ENV === 'production' && missing.length) {
+    throw new ConfigError(
+      `NODE_ENV=production needs ${missing.join(' and ')}: the embedded PostgreSQL and the local mail catcher are for development only.`,
+    );
   }
   return result.data;
 }
