@@ -24,6 +24,7 @@ import type { MailingScheduler } from './sending/scheduler.types';
 import type { AppCache } from './cache/app-cache';
 import { openReadCache } from './cache/read-cache';
 import { serveWebApp } from './web-app';
+import { queryLimits } from './common/query-limits';
 
 export interface App {
   config: Config;
@@ -55,14 +56,18 @@ export async function createApp(config: Config): Promise<App> {
   const schema = await buildAppSchema(deps);
   const server = express();
   const httpServer = http.createServer(server);
+  const limits = queryLimits(config);
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGINT/SIGTERM and closes everything in order (Apollo's own handler races it).
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...limits.plugins,
       {
         async requestDidStart() {
           return {

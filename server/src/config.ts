@@ -4,6 +4,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', ''])
   .transform((v) => v === 'true' || v === '1');
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 
 /** The server itself serves the built web app on its default port. */
@@ -50,6 +51,13 @@ const schema = z.object({
   VERIFY_TOKEN_TTL_HOURS: z.coerce.number().int().positive().default(48),
   RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().positive().default(60),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(60),
+
+  // What one GraphQL request may ask for (graphql-armor); the web app's own queries stay far below.
+  QUERY_MAX_DEPTH: count(10),
+  QUERY_MAX_ALIASES: count(15, 0),
+  QUERY_MAX_TOKENS: count(1000),
+  QUERY_MAX_DIRECTIVES: count(50, 0),
+  QUERY_MAX_COST: count(5000),
 })
   // Links in mails open the web app where it really runs: an explicit APP_URL, else the dev server's.
   .transform(({ APP_URL, ...rest }) => ({ ...rest, APP_URL: APP_URL ?? rest.WEB_DEV_URL ?? DEFAULT_APP_URL }));
