@@ -4,9 +4,9 @@ import type { Logger } from './common/logger';
 import type { Mailer } from './mail/mailer';
 import type { AppCache } from './cache/app-cache';
 import type { MailingScheduler } from './sending/scheduler.types';
-import { cancelPlansOfDeletedAccount, mailingsUsingMessage } from './mailings/mailing-hooks';
+import { accountHooks, mailingsUsingMessage } from './mailings/mailing-hooks';
 import type { MessageUsage } from './messages/message.service';
-import type { AccountDeletion } from './users/user.service';
+import type { AccountHooks } from './users/user.service';
 
 /** The long-lived parts of a process that services are built with. */
 export interface AppParts {
@@ -20,15 +20,14 @@ export interface AppParts {
 }
 
 /** The parts, and what features lend the features below them (which cannot import them). */
-export interface AppDeps extends AppParts {
+export interface AppDeps extends AppParts, AccountHooks {
   messageUsage: MessageUsage;
-  accountDeletion: AccountDeletion;
 }
 
 export function appDeps(parts: AppParts): AppDeps {
   return {
     ...parts,
     messageUsage: mailingsUsingMessage,
-    accountDeletion: cancelPlansOfDeletedAccount(parts.scheduler),
+    ...accountHooks(parts.scheduler),
   };
 }

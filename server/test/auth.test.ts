@@ -114,11 +114,38 @@ describe('register and verify email', () => {
     expect((await t.gql(RESEND, { email: freshEmail() })).data).toEqual({ resendVerification: true });
   });
 
-  it('answers CONFLICT on the email field for an existing account, whatever its case', async () => {
-    const email = await registerVerified();
-    const again = await t.gql(REGISTER, { input: { email: email.toUpperCase(), password: PASSWORD } });
-    expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
-    expect(await db().count(User, { email })).toBe(1);
+  it('answers an address that has an account exactly like a new one, and mails its owner instead', async () => {
+    const shape = (res: { data?: Record<string, any> | null; errors?: unknown }) => ({
+      errors: res.errors,
+      register: { ...res.data?.register, id: typeof res.data?.register.id, email: 'the email' },
+    });
+    const fresh = await t.gql(REGISTER, { input: { email: freshEmail(), password: PASSWORD } });
+    const verified = await registerVerified();
+    const unverified = freshEmail();
+    await t.gql(REGISTER, { input: { email: unverified, password: PASSWORD } });
+    await t.smtp.mailTo(unverified, { subject: 'Confirm' });
+
+    for (const email of [verified, unverified]) {
+      const before = await db().findOneOrFail(User, { email }, { populate: ['passwordHash'] });
+      const tokens = await db().count(UserToken, { user: before });
+      for (const [i, password] of [PASSWORD, 'a wrong password'].entries()) {
+        const again = await t.gql(REGISTER, { input: { email: email.toUpperCase(), password } });
+        expect(shape(again)).toEqual(shape(fresh));
+        expect(again.data!.register.email).toBe(email);
+        expect(again.data!.register.id).not.toBe(before.id);
+        const mail = await t.smtp.mailTo(email, { subject: 'Someone tried to sign up', count: i + 1 });
+        expect(decodedBody(mail)).toContain('http://app.test/forgot-password');
+      }
+      expect(await db().count(User, { email })).toBe(1);
+      expect(await db().findOneOrFail(User, { email }, { populate: ['passwordHash'] })).toMatchObject({
+        id: before.id,
+        passwordHash: before.passwordHash,
+        emailVerifiedAt: before.emailVerifiedAt,
+      });
+      expect(await db().count(UserToken, { user: before })).toBe(tokens);
+    }
+    expect(t.smtp.countFor(verified)).toBe(3);
+    expect(t.smtp.countFor(unverified)).toBe(3);
   });
 
   it.each([
@@ -278,6 +305,20 @@ describe('own profile and password', () => {
   it('needs a login to edit a profile or change a password', async () => {
     expect((await t.gql(UPDATE, { input: { fullName: 'x' } })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect((await t.gql(CHANGE, { current: PASSWORD, next: 'whatever123' })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('ends the reset links mailed before the password changed', async () => {
+    const me = await t.createUser({ password: PASSWORD });
+    await t.gql(REQUEST_RESET, { email: me.user.email });
+    const token = tokenFromLink(await t.smtp.mailTo(me.user.email, { subject: 'Reset' }), '/reset-password');
+
+    expect((await t.gql(CHANGE, { current: PASSWORD, next: 'a brand new secret' }, me)).data).toEqual({ changePassword: true });
+    const reset = await t.gql(RESET, { token, password: 'the attacker chose this' });
+    expect(reset.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'token' });
+    expect((await t.gql(LOGIN, { email: me.user.email, password: 'the attacker chose this' })).errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect((await t.gql(LOGIN, { email: me.user.email, password: 'a brand new secret' })).errors).toBeUndefined();
   });
 
   it('changes the password given the current one and ends the other sessions', async () => {

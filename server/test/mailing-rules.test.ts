@@ -56,7 +56,7 @@ describe('attemptEnd', () => {
 });
 
 describe('attemptRefusal', () => {
-  const mailing = { status: CREATED, disabled: false, endAt: later };
+  const mailing = { status: CREATED, disabled: false, ownerBlocked: false, endAt: later };
 
   it('lets a CREATED or RUNNING mailing before its end open an attempt', () => {
     expect(attemptRefusal(mailing, false, now)).toBeNull();
@@ -65,6 +65,10 @@ describe('attemptRefusal', () => {
 
   it('refuses a disabled mailing first', () => {
     expect(attemptRefusal({ ...mailing, disabled: true, status: FINISHED }, true, now)).toMatch(/disabled/);
+  });
+
+  it("refuses while the mailing's owner is blocked", () => {
+    expect(attemptRefusal({ ...mailing, ownerBlocked: true, status: RUNNING }, false, now)).toMatch(/owner is blocked/);
   });
 
   it('refuses while another attempt is open', () => {

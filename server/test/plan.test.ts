@@ -6,6 +6,7 @@ const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
 const plan = (p: Partial<MailingPlan> = {}): MailingPlan => ({
   status: MailingStatus.CREATED,
   disabled: false,
+  ownerBlocked: false,
   startAt: hours(1),
   endAt: hours(5),
   openAttemptId: null,
@@ -43,6 +44,16 @@ describe('plannedJobs', () => {
 
   it('sends nothing for a disabled mailing, but still finishes it at its end', () => {
     expect(plannedJobs(plan({ disabled: true, openAttemptId: 'a1' }), now)).toEqual({ start: null, finish: hours(5), attempt: null });
+  });
+
+  it("sends nothing while the owner is blocked and starts as planned once unblocked", () => {
+    expect(plannedJobs(plan({ ownerBlocked: true }), now)).toEqual({ start: null, finish: hours(5), attempt: null });
+    expect(plannedJobs(plan({ ownerBlocked: true, status: MailingStatus.RUNNING, openAttemptId: 'a1' }), now)).toEqual({
+      start: null,
+      finish: hours(5),
+      attempt: null,
+    });
+    expect(plannedJobs(plan({ ownerBlocked: false }), now)).toEqual({ start: hours(1), finish: hours(5), attempt: 'keep' });
   });
 
   it('plans nothing for a FINISHED mailing', () => {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Actor } from '../common/actor';
-import { badInput, conflict, forbidden, unauthenticated } from '../common/errors';
+import { AppError, badInput, forbidden, unauthenticated } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
 import { normalizeEmail } from '../common/email';
 import type { Logger } from '../common/logger';
@@ -12,10 +12,10 @@ import { User } from '../users/user.entity';
 import type { ProfileInput, RegisterInput } from '../users/user.inputs';
 import { applyProfile } from '../users/user.service';
 import type { ChangePasswordArgs, LoginArgs, ResetPasswordArgs } from './auth.inputs';
-import { passwordResetMail, verificationMail } from './mails';
+import { passwordResetMail, registrationAttemptMail, verificationMail } from './mails';
 import { newToken } from './tokens';
 import { UserTokenKind } from './user-token.entity';
-import { consumeUserToken, issueUserToken, recentlyIssued } from './user-tokens';
+import { consumeUserToken, endUserTokens, issueUserToken, recentlyIssued } from './user-tokens';
 
 const WRONG_CREDENTIALS = 'Wrong email or password.';
 /** At most one verification or reset mail per account and kind in this window. */
@@ -24,7 +24,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 const constraintMessages = {
-  users_email_unique: { field: 'email', message: 'An account with this email already exists. Log in or reset your password.' },
+  users_email_unique: { field: 'email', message: 'An account with this email already exists.' },
 };
 
 export interface AuthDeps {
@@ -51,27 +51,36 @@ export class AuthService {
     return this.deps.config;
   }
 
-  /** Creates an unverified account and mails its verification link; nothing is kept if the mail cannot be sent. */
+  /**
+   * Creates an unverified account and mails its verification link; nothing is kept if the mail
+   * cannot be sent. An address that has an account gets the same answer (an account that is
+   * never stored) and its owner a mail saying so, so the answer tells nobody which addresses
+   * are registered, nor whether the password was right.
+   */
   async register(input: RegisterInput): Promise<User> {
     const email = normalizeEmail(input.email);
-    if ((await this.em.count(User, { email })) > 0) {
-      throw conflict(constraintMessages.users_email_unique.message, 'email');
-    }
+    const fields = { email, fullName: input.fullName.trim(), phone: input.phone.trim(), country: input.country.trim() };
     const passwordHash = await hashPassword(input.password);
-    return this.em.transactional(async (em) => {
-      const user = em.create(User, {
-        email,
-        passwordHash,
-        fullName: input.fullName.trim(),
-        phone: input.phone.trim(),
-        country: input.country.trim(),
+    if ((await this.em.count(User, { email })) > 0) return this.answerForTakenAddress(fields);
+    try {
+      return await this.em.transactional(async (em) => {
+        const user = em.create(User, { ...fields, passwordHash });
+        const ttlHours = this.config.VERIFY_TOKEN_TTL_HOURS;
+        const token = issueUserToken(em, user, UserTokenKind.VERIFY_EMAIL, ttlHours * HOUR_MS);
+        await withConstraintErrors(() => em.flush(), constraintMessages);
+        await this.deps.mailer.send(verificationMail(this.config.APP_URL, email, token, ttlHours));
+        return user;
       });
-      const ttlHours = this.config.VERIFY_TOKEN_TTL_HOURS;
-      const token = issueUserToken(em, user, UserTokenKind.VERIFY_EMAIL, ttlHours * HOUR_MS);
-      await withConstraintErrors(() => em.flush(), constraintMessages);
-      await this.deps.mailer.send(verificationMail(this.config.APP_URL, email, token, ttlHours));
-      return user;
-    });
+    } catch (error) {
+      // Registered by a concurrent request in between.
+      if (error instanceof AppError && error.code === 'CONFLICT') return this.answerForTakenAddress(fields);
+      throw error;
+    }
+  }
+
+  private async answerForTakenAddress(fields: Pick<User, 'email' | 'fullName' | 'phone' | 'country'>): Promise<User> {
+    await this.deps.mailer.send(registrationAttemptMail(this.config.APP_URL, fields.email));
+    return this.em.create(User, { ...fields, passwordHash: '' }, { persist: false });
   }
 
   async verifyEmail(token: string): Promise<User> {
@@ -152,7 +161,7 @@ export class AuthService {
     return user;
   }
 
-  /** Changes one's password and ends one's other sessions (all but `currentSessionId`). */
+  /** Changes one's password, ends one's other sessions (all but `currentSessionId`) and the reset links mailed so far. */
   async changePassword(
     actor: Actor,
     currentSessionId: string | undefined,
@@ -162,9 +171,13 @@ export class AuthService {
     if (!(await passwordMatches(user.passwordHash, currentPassword))) {
       throw badInput('currentPassword', 'Current password is wrong.');
     }
-    user.passwordHash = await hashPassword(newPassword);
-    await this.em.flush();
-    await this.em.nativeDelete(Session, currentSessionId ? { user, id: { $ne: currentSessionId } } : { user });
+    const passwordHash = await hashPassword(newPassword);
+    await this.em.transactional(async (em) => {
+      user.passwordHash = passwordHash;
+      await em.flush();
+      await em.nativeDelete(Session, currentSessionId ? { user, id: { $ne: currentSessionId } } : { user });
+      await endUserTokens(em, user, UserTokenKind.RESET_PASSWORD);
+    });
     return true;
   }
 

@@ -36,6 +36,11 @@ export async function consumeUserToken(em: EntityManager, token: string, kind: U
   const now = new Date();
   const claimed = await em.nativeUpdate(UserToken, { id: found.id, usedAt: null }, { usedAt: now });
   if (claimed !== 1) return undefined;
-  await em.nativeUpdate(UserToken, { user: found.user, kind, usedAt: null }, { usedAt: now });
+  await endUserTokens(em, found.user, kind, now);
   return found.user;
+}
+
+/** Uses up every unused token of `kind` of the user, so none of the links mailed so far works any more. */
+export async function endUserTokens(em: EntityManager, user: User, kind: UserTokenKind, now = new Date()): Promise<void> {
+  await em.nativeUpdate(UserToken, { user, kind, usedAt: null }, { usedAt: now });
 }

@@ -45,7 +45,7 @@ async function main() {
     const sent = await sending.sendHere(owner, attempt.id, interrupt.signal).finally(() => clearInterval(progress));
 
     if (sent.stop.kind !== 'closed' || sent.attempt.status === 'RUNNING') {
-      const why = sent.stop.kind === 'disabled' ? 'the mailing was disabled' : 'sending was interrupted';
+      const why = sent.stop.kind === 'held' ? 'the mailing was disabled or its owner blocked' : 'sending was interrupted';
       throw new CliError(`Stopped: ${why}; ${summary(sent.progress)}. The server's workers go on with the rest.`);
     }
     const { status, serverResponse } = sent.attempt;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { cancelPlansOfDeletedAccount } from '../mailings/mailing-hooks';
+import { accountHooks } from '../mailings/mailing-hooks';
 import { UserService } from '../users/user.service';
 import { CliError, openCliRuntime, runCli } from './cli-runtime';
 
@@ -11,7 +11,7 @@ async function main() {
   if (!email || process.argv.length > 3) throw new CliError(USAGE);
   const runtime = await openCliRuntime();
   try {
-    const users = new UserService(runtime.orm.em.fork(), cancelPlansOfDeletedAccount(runtime.planner));
+    const users = new UserService(runtime.orm.em.fork(), accountHooks(runtime.planner));
     const promoted = await users.makeManager(email);
     console.log(promoted ? `${email} is now a manager.` : `${email} is already a manager; nothing changed.`);
   } finally {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MessageUsage } from '../messages/message.service';
-import type { AccountDeletion } from '../users/user.service';
-import { Mailing } from './mailing.entity';
+import type { AccountBlocking, AccountDeletion, AccountHooks } from '../users/user.service';
+import { Mailing, MailingStatus } from './mailing.entity';
 import type { MailingPlanner } from './mailing-planner';
 
 const usedBy = (count: number) =>
@@ -17,7 +17,7 @@ export const mailingsUsingMessage: MessageUsage = {
 };
 
 /** A deleted account's mailings go with it by foreign key; their planned sending is cancelled once they are gone. */
-export function cancelPlansOfDeletedAccount(planner: MailingPlanner): AccountDeletion {
+function cancelPlansOfDeletedAccount(planner: MailingPlanner): AccountDeletion {
   return {
     async prepare(em: EntityManager, ownerId: string) {
       const mailings = await em.find(Mailing, { owner: ownerId }, { fields: ['id'] });
@@ -26,4 +26,22 @@ export function cancelPlansOfDeletedAccount(planner: MailingPlanner): AccountDel
       };
     },
   };
+}
+
+/**
+ * A blocked account's mailings send nothing (the sending engine reads the block); blocking
+ * and unblocking re-plan them, so their scheduled start stays and they go on once unblocked.
+ */
+function replanMailingsOfBlockedAccount(planner: MailingPlanner): AccountBlocking {
+  return {
+    async blockedChanged(em: EntityManager, ownerId: string) {
+      const mailings = await em.find(Mailing, { owner: ownerId, status: { $ne: MailingStatus.FINISHED } }, { fields: ['id'] });
+      for (const mailing of mailings) await planner.mailingSaved(mailing.id);
+    },
+  };
+}
+
+/** What account administration needs from mailings. */
+export function accountHooks(planner: MailingPlanner): AccountHooks {
+  return { accountDeletion: cancelPlansOfDeletedAccount(planner), accountBlocking: replanMailingsOfBlockedAccount(planner) };
 }

@@ -36,15 +36,26 @@ export function attemptEnd(counts: { total: number; sent: number; pending: numbe
   return counts.sent === counts.total ? 'attemptSucceeded' : 'attemptFailed';
 }
 
-export interface SendableMailing {
-  status: MailingStatus;
+/** What holds a mailing's sending back without changing its plan: a manager disabled it, or its owner is blocked. */
+export interface SendingHolds {
   disabled: boolean;
+  ownerBlocked: boolean;
+}
+
+/** Whether nothing of the mailing may go out now; its schedule stays and sending resumes once the holds are lifted. */
+export function sendingHeld(mailing: SendingHolds): boolean {
+  return mailing.disabled || mailing.ownerBlocked;
+}
+
+export interface SendableMailing extends SendingHolds {
+  status: MailingStatus;
   endAt: Date;
 }
 
 /** Why a new attempt may not open now, or null when it may. */
 export function attemptRefusal(mailing: SendableMailing, hasOpenAttempt: boolean, now: Date): string | null {
   if (mailing.disabled) return 'This mailing is disabled: a manager has to enable it before it can be sent.';
+  if (mailing.ownerBlocked) return "This mailing's owner is blocked: it sends again once the account is unblocked.";
   if (hasOpenAttempt) return 'This mailing is already being sent.';
   if (mailing.status === MailingStatus.FINISHED) return 'This mailing has finished; create a new mailing to send again.';
   if (now.getTime() >= mailing.endAt.getTime()) return 'The end time of this mailing has passed.';

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
+import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { AttemptStatus } from './attempt.entity';
 import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
@@ -21,7 +22,8 @@ export interface SendingParts {
 /** Why a drive ended. */
 export type AttemptStop =
   | { kind: 'closed' }
-  | { kind: 'disabled' }
+  /** The mailing was disabled or its owner blocked (sendingHeld). */
+  | { kind: 'held' }
   /** Nothing is due before `until` (retries backing off, a paused server). */
   | { kind: 'waiting'; until: Date }
   /** Shutdown: what was in flight is recorded, the rest is back to PENDING. */
@@ -40,7 +42,7 @@ export interface DriveOptions {
 type AttemptState =
   | { kind: 'sendable'; endAt: number }
   | { kind: 'closed' }
-  | { kind: 'disabled' }
+  | { kind: 'held' }
   | { kind: 'ended'; mailingId: string };
 
 const MIN_IDLE_MS = 20;
@@ -85,7 +87,7 @@ class AttemptDriver {
     for (;;) {
       if (this.signal.aborted) return { kind: 'interrupted' };
       const state = await this.state();
-      if (state.kind === 'closed' || state.kind === 'disabled') return { kind: state.kind };
+      if (state.kind === 'closed' || state.kind === 'held') return { kind: state.kind };
       if (state.kind === 'ended') {
         await finishMailing(em, state.mailingId);
         return { kind: 'closed' };
@@ -156,13 +158,15 @@ class AttemptDriver {
   }
 
   private async state(): Promise<AttemptState> {
-    const [row] = await this.parts.em.execute<Array<{ status: AttemptStatus; mailingId: string; disabled: boolean; endAt: string }>>(
-      `select a.status, a.mailing_id as "mailingId", m.disabled, m.end_at as "endAt"
-       from attempts a join mailings m on m.id = a.mailing_id where a.id = ?`,
+    const [row] = await this.parts.em.execute<
+      Array<SendingHolds & { status: AttemptStatus; mailingId: string; endAt: string }>
+    >(
+      `select a.status, a.mailing_id as "mailingId", m.disabled, u.blocked as "ownerBlocked", m.end_at as "endAt"
+       from attempts a join mailings m on m.id = a.mailing_id join users u on u.id = m.owner_id where a.id = ?`,
       [this.attemptId],
     );
     if (!row || row.status !== AttemptStatus.RUNNING) return { kind: 'closed' };
-    if (row.disabled) return { kind: 'disabled' };
+    if (sendingHeld(row)) return { kind: 'held' };
     const endAt = new Date(row.endAt).getTime();
     if (Date.now() >= endAt) return { kind: 'ended', mailingId: row.mailingId };
     return { kind: 'sendable', endAt };

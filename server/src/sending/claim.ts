@@ -16,19 +16,29 @@ export interface ClaimedDelivery {
   tries: number;
 }
 
-/** Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`. */
+/**
+ * Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`; none while
+ * the mailing is disabled or its owner blocked. The owner's row is share-locked for the
+ * claim, so once a block is committed nothing more is claimed.
+ */
 export function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   return em.execute<ClaimedDelivery[]>(
-    `with picked as (
+    `with sendable as (
+       select 1 from attempts a
+       join mailings m on m.id = a.mailing_id
+       join users u on u.id = m.owner_id
+       where a.id = ? and not m.disabled and not u.blocked
+       for share of u),
+     picked as (
        select id from deliveries
-       where attempt_id = ? and status in ('PENDING', 'SENDING') and next_try_at <= now()
+       where attempt_id = ? and status in ('PENDING', 'SENDING') and next_try_at <= now() and exists (select 1 from sendable)
        limit ?
        for update skip locked)
      update deliveries d
      set status = 'SENDING', next_try_at = now() + ? * interval '1 millisecond', updated_at = now()
      from picked where d.id = picked.id
      returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries`,
-    [attemptId, limit, leaseMs],
+    [attemptId, attemptId, limit, leaseMs],
   );
 }
 

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { MailingStatus } from '../mailings/mailing.entity';
+import { sendingHeld } from '../mailings/mailing.rules';
 import type { AttemptStop, DriveOptions } from './attempt-driver';
 import { finishMailing } from './close-attempt';
 import { openAttempt } from './open-attempt';
@@ -25,11 +26,11 @@ export interface JobDeps {
 const MAX_INLINE_WAIT_MS = 5000;
 const ATTEMPT_JOB_CONCURRENCY = 5;
 
-/** At its start: opens the mailing's attempt (if it is still CREATED, enabled and before its end) and queues it. */
+/** At its start: opens the mailing's attempt (if it is still CREATED, not held back and before its end) and queues it. */
 async function startMailing(job: Job<MailingJobData>, { em, planner, domain, logger }: JobDeps): Promise<void> {
   const { mailingId } = job.attrs.data;
   const plan = await readPlan(em.fork(), mailingId);
-  if (!plan || plan.disabled) return;
+  if (!plan || sendingHeld(plan)) return;
   if (plan.openAttemptId) return planner.queueAttempt(plan.openAttemptId);
   if (plan.status !== MailingStatus.CREATED) return;
   if (Date.now() < plan.startAt.getTime()) {

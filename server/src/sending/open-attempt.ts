@@ -6,6 +6,7 @@ import { isUuid } from '../common/find';
 import { Mailing } from '../mailings/mailing.entity';
 import { attemptRefusal, nextStatus, nothingToSendRefusal } from '../mailings/mailing.rules';
 import { Message } from '../messages/message.entity';
+import { User } from '../users/user.entity';
 import { Attempt, AttemptStatus } from './attempt.entity';
 
 const constraintMessages = {
@@ -40,8 +41,10 @@ export async function openAttempt(
       em.fork().transactional(async (tx) => {
         const mailing = await tx.findOne(Mailing, mailingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!mailing) throw notFound('Mailing', mailingId);
+        // Shared lock: blocking the owner waits for this attempt to open (and then stops it), or refuses it here.
+        const owner = await tx.findOneOrFail(User, mailing.owner.id, { lockMode: LockMode.PESSIMISTIC_READ });
         const openAttempts = await tx.count(Attempt, { mailing, status: AttemptStatus.RUNNING });
-        const refusal = attemptRefusal(mailing, openAttempts > 0, now);
+        const refusal = attemptRefusal({ ...mailing, ownerBlocked: owner.blocked }, openAttempts > 0, now);
         if (refusal) throw conflict(refusal);
         const message = await tx.findOneOrFail(Message, mailing.message.id);
         const attempt = tx.create(Attempt, { mailing, attemptedAt: now, subject: message.subject, body: message.body });

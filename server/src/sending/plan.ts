@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MailingStatus } from '../mailings/mailing.entity';
+import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { isDuplicateJob } from './job-store';
 
 /*
@@ -25,9 +26,8 @@ export interface AttemptJobData extends MailingJobData {
 }
 
 /** What a mailing's jobs follow from: its committed row and its open attempt. */
-export interface MailingPlan {
+export interface MailingPlan extends SendingHolds {
   status: MailingStatus;
-  disabled: boolean;
   startAt: Date;
   endAt: Date;
   openAttemptId: string | null;
@@ -51,8 +51,8 @@ export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
     return { start: null, finish: plan.openAttemptId ? now : null, attempt: null };
   }
   const finish = later(plan.endAt, now);
-  // A disabled mailing sends nothing, but still becomes FINISHED at its end.
-  if (plan.disabled) return { start: null, finish, attempt: null };
+  // A disabled mailing, or one whose owner is blocked, sends nothing, but still becomes FINISHED at its end.
+  if (sendingHeld(plan)) return { start: null, finish, attempt: null };
   const startsLater = plan.status === MailingStatus.CREATED && !plan.openAttemptId && plan.endAt.getTime() > now.getTime();
   const attempt = plan.openAttemptId ? { attemptId: plan.openAttemptId, at: now } : 'keep';
   return { start: startsLater ? later(plan.startAt, now) : null, finish, attempt };
@@ -61,9 +61,9 @@ export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
 /** Reads a mailing's plan; null when it is gone. */
 export async function readPlan(em: EntityManager, mailingId: string): Promise<MailingPlan | null> {
   const [row] = await em.execute<Array<Omit<MailingPlan, 'startAt' | 'endAt'> & { startAt: string; endAt: string }>>(
-    `select m.status, m.disabled, m.start_at as "startAt", m.end_at as "endAt",
+    `select m.status, m.disabled, u.blocked as "ownerBlocked", m.start_at as "startAt", m.end_at as "endAt",
        (select a.id from attempts a where a.mailing_id = m.id and a.status = 'RUNNING' limit 1) as "openAttemptId"
-     from mailings m where m.id = ?`,
+     from mailings m join users u on u.id = m.owner_id where m.id = ?`,
     [mailingId],
   );
   return row ? { ...row, startAt: new Date(row.startAt), endAt: new Date(row.endAt) } : null;

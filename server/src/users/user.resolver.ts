@@ -3,13 +3,11 @@ import { PageType } from '../common/pagination';
 import { actorOf, type RequestContext } from '../common/request-context';
 import { User } from './user.entity';
 import { UserInput, UserListArgs, UserUpdateInput } from './user.inputs';
-import { UserService, type AccountDeletion } from './user.service';
+import { UserService, type AccountHooks } from './user.service';
 
 const UserPage = PageType(User);
 
-export interface UserDeps {
-  accountDeletion: AccountDeletion;
-}
+export type UserDeps = AccountHooks;
 
 @Resolver(() => User)
 export class UserResolver {
@@ -55,6 +53,6 @@ export class UserResolver {
   }
 
   private service(ctx: RequestContext) {
-    return new UserService(ctx.em, this.deps.accountDeletion);
+    return new UserService(ctx.em, this.deps);
   }
 }

@@ -1,4 +1,4 @@
-import type { ObjectQuery } from '@mikro-orm/core';
+import { LockMode, type ObjectQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role, type Actor } from '../common/actor';
 import { AppError, badInput, conflict, forbidden } from '../common/errors';
@@ -21,11 +21,25 @@ export interface AccountDeletion {
   prepare(em: EntityManager, userId: string): Promise<() => Promise<void>>;
 }
 
+/** What other features do when an account is blocked or unblocked: its mailings stop sending, then go on. */
+export interface AccountBlocking {
+  /** Runs once the change is committed. */
+  blockedChanged(em: EntityManager, userId: string): Promise<void>;
+}
+
+/** The ports other features lend account administration (wired in app-deps.ts). */
+export interface AccountHooks {
+  accountDeletion: AccountDeletion;
+  accountBlocking: AccountBlocking;
+}
+
+const LAST_ADMIN = 'This is the last active admin: make another account an admin first. Nothing changed.';
+
 /** Account administration: staff read and block, admins create, edit and delete. */
 export class UserService {
   constructor(
     private readonly em: EntityManager,
-    private readonly accountDeletion: AccountDeletion,
+    private readonly hooks: AccountHooks,
   ) {}
 
   list({ offset, limit, search, role, blocked }: UserListArgs): Promise<Page<User>> {
@@ -58,10 +72,13 @@ export class UserService {
     if (input.role != null && input.role !== user.role && user.id === actor.id) {
       throw badInput('role', 'You cannot change your own role.');
     }
-    if (input.email != null) user.email = normalizeEmail(input.email);
-    applyProfile(user, input);
-    if (input.role != null) user.role = input.role;
-    await withConstraintErrors(() => this.em.flush(), constraintMessages);
+    await this.em.transactional(async (em) => {
+      if (input.role != null && input.role !== Role.ADMIN) await keepAnActiveAdmin(em, user, 'role');
+      if (input.email != null) user.email = normalizeEmail(input.email);
+      applyProfile(user, input);
+      if (input.role != null) user.role = input.role;
+      await withConstraintErrors(() => em.flush(), constraintMessages);
+    });
     return user;
   }
 
@@ -69,22 +86,35 @@ export class UserService {
   async delete(actor: Actor, id: string): Promise<string> {
     if (id === actor.id) throw badInput('id', 'You cannot delete your own account.');
     const user = await this.get(id);
-    const afterDeletion = await this.accountDeletion.prepare(this.em, user.id);
-    await this.em.remove(user).flush();
+    const afterDeletion = await this.em.transactional(async (em) => {
+      await keepAnActiveAdmin(em, user, 'id');
+      const after = await this.hooks.accountDeletion.prepare(em, user.id);
+      await em.remove(user).flush();
+      return after;
+    });
     await afterDeletion();
     return id;
   }
 
-  /** Blocking ends the account's sessions at once; a manager cannot block or unblock an admin. */
+  /**
+   * Blocking ends the account's sessions at once and holds its mailings back (an attempt
+   * being sent stops after the deliveries it already claimed); unblocking lets them go on
+   * as planned. A manager cannot block or unblock an admin.
+   */
   async setBlocked(actor: Actor, id: string, blocked: boolean): Promise<User> {
     if (blocked && id === actor.id) throw badInput('id', 'You cannot block your own account.');
     const user = await this.get(id);
     if (user.role === Role.ADMIN && actor.role !== Role.ADMIN) {
       throw forbidden('Managers cannot block or unblock admins.');
     }
-    user.blocked = blocked;
-    await this.em.flush();
-    if (blocked) await this.em.nativeDelete(Session, { user });
+    if (user.blocked === blocked) return user;
+    await this.em.transactional(async (em) => {
+      if (blocked) await keepAnActiveAdmin(em, user, 'id');
+      user.blocked = blocked;
+      await em.flush();
+      if (blocked) await em.nativeDelete(Session, { user });
+    });
+    await this.hooks.accountBlocking.blockedChanged(this.em, user.id);
     return user;
   }
 
@@ -103,6 +133,17 @@ export class UserService {
     await this.em.flush();
     return true;
   }
+}
+
+/**
+ * Refuses to take `user` out of the active admins (demote, block, delete) when no other
+ * active admin would be left. Locks the admins' rows, so two admins cannot remove each
+ * other at the same time.
+ */
+async function keepAnActiveAdmin(em: EntityManager, user: User, field: string): Promise<void> {
+  if (user.role !== Role.ADMIN || user.blocked) return;
+  const admins = await em.find(User, { role: Role.ADMIN }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!admins.some((admin) => admin.id !== user.id && !admin.blocked)) throw conflict(LAST_ADMIN, field);
 }
 
 /** Takes the profile fields the input gives (trimmed); null and absent leave a field as it is, "" clears the avatar. */
