@@ -32,8 +32,8 @@ export interface BrowserApp {
 const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { user { id } } }';
 
 /** One server and one Chromium for a test file; each `newPage` is a fresh context (a person of their own). */
-export async function startBrowserApp(): Promise<BrowserApp> {
-  const app = await startTestApp();
+export async function startBrowserApp(overrides: Parameters<typeof startTestApp>[0] = {}): Promise<BrowserApp> {
+  const app = await startTestApp(overrides);
   const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   let opened: Array<{ context: BrowserContext; errors: string[] }> = [];
 
@@ -50,7 +50,8 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     url: app.url,
     createUser: (role = Role.USER) => app.createUser({ role, password: PASSWORD }),
     async newPage({ as } = {}) {
-      const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } });
+      // A fixed zone and locale: dates typed into a form read the same on every machine.
+      const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
       context.setDefaultTimeout(WAIT_MS);
       const errors: string[] = [];
       opened.push({ context, errors });
@@ -77,8 +78,25 @@ export async function startBrowserApp(): Promise<BrowserApp> {
       expect(pages.flatMap(({ errors }) => errors)).toEqual([]);
     },
     async close() {
+      // Answers what a failed test left held, so the server's sending can stop.
+      app.smtp.reset();
       await browser.close();
       await app.close();
     },
   };
+}
+
+/** Waits for the page titled `title`: pages share labels (Email, Log in), so nothing is touched before it shows. */
+export const pageTitled = (page: Page, title: string) => page.getByRole('heading', { name: title, exact: true, level: 1 }).waitFor();
+
+/** Opens a page from the sidebar and waits for it. */
+export async function openSection(page: Page, name: string, title = name): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+  await pageTitled(page, title);
+}
+
+/** Follows a link (or a button that is one) to the page titled `title`. */
+export async function clickLink(page: Page, name: string, title: string): Promise<void> {
+  await page.getByRole('link', { name, exact: true }).click();
+  await pageTitled(page, title);
 }

@@ -1,5 +1,5 @@
 import { ok } from '../../server/test/mailing-helpers';
-import { describeInBrowser, startBrowserApp, type BrowserApp } from './browser';
+import { describeInBrowser, pageTitled, startBrowserApp, type BrowserApp } from './browser';
 
 const CREATE_RECIPIENT = 'mutation($input: RecipientInput!) { createRecipient(input: $input) { id } }';
 const RECIPIENT_TOTAL = '{ recipients { total } }';
@@ -18,12 +18,13 @@ describeInBrowser('the recipient form in the browser', () => {
 
     const page = await t.newPage({ as: user });
     await page.goto('/recipients');
-    await page.getByRole('button', { name: 'Add recipient' }).click();
+    await pageTitled(page, 'Recipients');
+    await page.getByRole('button', { name: 'Add recipient', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Add recipient' });
-    const email = dialog.getByLabel('Email');
+    const email = dialog.getByLabel('Email', { exact: true });
     await email.fill('Ann@Example.com');
-    await dialog.getByLabel('Full name').fill('Ann Again');
-    await dialog.getByRole('button', { name: 'Add recipient' }).click();
+    await dialog.getByLabel('Full name', { exact: true }).fill('Ann Again');
+    await dialog.getByRole('button', { name: 'Add recipient', exact: true }).click();
 
     await dialog.getByText('You already have a recipient with this email').waitFor();
     expect(await email.getAttribute('aria-invalid')).toBe('true');

@@ -1,50 +1,108 @@
-import { describeInBrowser, startBrowserApp, type BrowserApp } from './browser';
+import { simpleParser } from 'mailparser';
+import { Mailing } from '../../server/src/mailings/mailing.entity';
+import { clickLink, describeInBrowser, openSection, pageTitled, startBrowserApp, type BrowserApp } from './browser';
 
 const CSV = ['email,name,comment', 'ann@example.com,Ann Archer,from the fair', 'bob@example.com,Bob Baker,', 'cy@example.com,Cy Cole,newsletter'].join('\n');
 const IMPORTED = ['ann@example.com', 'bob@example.com', 'cy@example.com'];
+const SUBJECT = 'Spring news';
+
+/** What the mailing form's date pickers show for `date` ("d M yy" and 24-hour time, in the page's zone: UTC). */
+function pickerText(date: Date): string {
+  const month = date.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const twoDigits = (n: number) => String(n).padStart(2, '0');
+  return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()} ${twoDigits(date.getUTCHours())}:${twoDigits(date.getUTCMinutes())}`;
+}
 
 describeInBrowser('a sender in the browser', () => {
   let t: BrowserApp;
   beforeAll(async () => {
-    t = await startBrowserApp();
+    // The test holds the mail server's answers while it watches the run: the sender must wait for them.
+    t = await startBrowserApp({ SMTP_SOCKET_TIMEOUT_MS: '120000' });
   });
   afterEach(() => t.closePages());
   afterAll(() => t?.close());
 
-  it('registers, confirms the email from the mail, logs in and imports recipients from a CSV file', async () => {
+  it('registers, confirms by mail, logs in, imports recipients, writes a message, sends it now and watches it arrive', async () => {
     const email = 'sender@example.com';
     const password = 'a long sender password';
     const page = await t.newPage();
 
     await page.goto('/');
-    await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('Email').fill(email);
+    await pageTitled(page, 'Log in');
+    await clickLink(page, 'Create an account', 'Create an account');
+    await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByLabel('Confirm password').fill(password);
-    await page.getByLabel('Full name (optional)').fill('Sam Sender');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+    await page.getByLabel('Confirm password', { exact: true }).fill(password);
+    await page.getByLabel('Full name (optional)', { exact: true }).fill('Sam Sender');
+    await page.getByRole('button', { name: 'Create account', exact: true }).click();
+    await pageTitled(page, 'Check your mail');
 
     await page.goto(await t.linkFromMail(email, 'Confirm your email address'));
-    await page.getByRole('heading', { name: 'Email confirmed' }).waitFor();
-    await page.getByRole('link', { name: 'Log in' }).click();
-    expect(await page.getByLabel('Email').inputValue()).toBe(email);
+    await pageTitled(page, 'Email confirmed');
+    await clickLink(page, 'Log in', 'Log in');
+    expect(await page.getByLabel('Email', { exact: true }).inputValue()).toBe(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Welcome, Sam Sender' }).waitFor();
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await pageTitled(page, 'Welcome, Sam Sender');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Recipients' }).click();
-    await page.getByRole('link', { name: 'Import CSV' }).click();
+    await openSection(page, 'Recipients');
+    await clickLink(page, 'Import CSV', 'Import recipients');
     const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Choose CSV file' }).click();
+    await page.getByRole('button', { name: 'Choose CSV file', exact: true }).click();
     await (await chooser).setFiles({ name: 'recipients.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
     await page.getByRole('table', { name: 'First rows of the file' }).getByText('ann@example.com').waitFor();
-    await page.getByRole('button', { name: 'Import recipients' }).click();
+    await page.getByRole('button', { name: 'Import recipients', exact: true }).click();
     await page.getByText('Import finished: 3 rows').waitFor();
-    await page.getByRole('link', { name: 'Go to recipients' }).click();
-    const table = page.getByRole('table', { name: 'Recipients' });
-    await table.getByRole('cell', { name: 'cy@example.com', exact: true }).waitFor();
-    for (const imported of IMPORTED) expect(await table.getByRole('cell', { name: imported, exact: true }).count()).toBe(1);
-    expect(await table.getByRole('cell', { name: 'Ann Archer', exact: true }).count()).toBe(1);
+    await clickLink(page, 'Go to recipients', 'Recipients');
+    const recipients = page.getByRole('table', { name: 'Recipients' });
+    await recipients.getByRole('cell', { name: 'cy@example.com', exact: true }).waitFor();
+    for (const imported of IMPORTED) expect(await recipients.getByRole('cell', { name: imported, exact: true }).count()).toBe(1);
+    expect(await recipients.getByRole('cell', { name: 'Ann Archer', exact: true }).count()).toBe(1);
+
+    await openSection(page, 'Messages');
+    await clickLink(page, 'New message', 'New message');
+    await page.getByLabel('Subject', { exact: true }).fill(SUBJECT);
+    await page.getByLabel('Body', { exact: true }).fill('Hello {{fullName}}, spring is here.');
+    await page.getByRole('button', { name: 'Create message', exact: true }).click();
+    await pageTitled(page, 'Messages');
+    await page.getByRole('table', { name: 'Messages' }).getByText(SUBJECT).waitFor();
+
+    // The mail server refuses Bob's address, answers the first message and holds the other,
+    // so the run can be seen under way.
+    t.app.smtp.rules = (to) => (to === 'bob@example.com' ? { rcpt: 550 } : undefined);
+    t.app.smtp.hold({ after: 1 });
+    await openSection(page, 'Mailings');
+    await clickLink(page, 'New mailing', 'New mailing');
+    await page.getByRole('combobox', { name: 'Message', exact: true }).click();
+    await page.getByRole('option', { name: SUBJECT, exact: true }).click();
+    await page.getByLabel('All my recipients', { exact: true }).check();
+    const start = page.getByLabel('Start', { exact: true });
+    await start.fill(pickerText(new Date()));
+    await start.press('Escape');
+    const scheduledAt = Date.now();
+    await page.getByRole('button', { name: 'Schedule mailing', exact: true }).click();
+    await pageTitled(page, SUBJECT);
+    // The typed start was taken: the mailing starts now, not at the form's default (the next minute).
+    const [mailing] = await t.app.app.orm.em.fork().find(Mailing, {});
+    expect(mailing.startAt.getTime()).toBeLessThanOrEqual(scheduledAt);
+
+    await openSection(page, 'Home', 'Welcome, Sam Sender');
+    const running = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: SUBJECT, exact: true }) });
+    await running.getByRole('meter', { name: '66 % done', exact: true }).waitFor();
+    t.app.smtp.release();
+    await running.getByRole('meter', { name: '100 % done', exact: true }).waitFor();
+    await running.getByText('Sent 2', { exact: true }).waitFor();
+    await running.getByText('Failed 1', { exact: true }).waitFor();
+
+    expect(IMPORTED.map((to) => t.app.smtp.countFor(to))).toEqual([1, 0, 1]);
+    const { text } = await simpleParser((await t.app.smtp.mailTo('ann@example.com', { subject: SUBJECT })).raw);
+    expect(text).toContain('Hello Ann Archer, spring is here.');
+
+    await openSection(page, 'Reports');
+    await page.getByRole('button', { name: `Show the runs of ${SUBJECT}`, exact: true }).click();
+    const run = page.getByRole('table', { name: `Runs of ${SUBJECT}`, exact: true }).getByRole('row').nth(1);
+    await run.waitFor();
+    // Recipients, sent, failed, uncertain.
+    expect((await run.getByRole('cell').allTextContents()).slice(2, 6)).toEqual(['3', '2', '1', '0']);
   });
 });

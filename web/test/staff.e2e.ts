@@ -1,6 +1,6 @@
 import { Role } from '../../server/src/common/actor';
 import { createMailing, createMessage, createRecipients } from '../../server/test/mailing-helpers';
-import { describeInBrowser, startBrowserApp, type BrowserApp } from './browser';
+import { describeInBrowser, openSection, pageTitled, PASSWORD, startBrowserApp, type BrowserApp } from './browser';
 
 describeInBrowser('staff in the browser', () => {
   let t: BrowserApp;
@@ -12,27 +12,30 @@ describeInBrowser('staff in the browser', () => {
 
   it('a manager blocks a user, whose open page then loses its session', async () => {
     const user = await t.createUser();
+    const email = user.user.email;
     const manager = await t.createUser(Role.MANAGER);
 
     const userPage = await t.newPage({ as: user });
     await userPage.goto('/recipients');
-    await userPage.getByRole('heading', { name: 'Recipients', level: 1 }).waitFor();
+    await pageTitled(userPage, 'Recipients');
 
     const managerPage = await t.newPage({ as: manager });
     await managerPage.goto('/users');
-    await managerPage.getByRole('button', { name: `Block ${user.user.email}` }).click();
-    await managerPage.getByRole('alertdialog').getByRole('button', { name: 'Block' }).click();
-    await managerPage.getByText(`${user.user.email} is blocked`).waitFor();
-    await managerPage.getByRole('button', { name: `Unblock ${user.user.email}` }).waitFor();
+    await pageTitled(managerPage, 'Users');
+    await managerPage.getByRole('button', { name: `Block ${email}`, exact: true }).click();
+    await managerPage.getByRole('alertdialog').getByRole('button', { name: 'Block', exact: true }).click();
+    await managerPage.getByText(`${email} is blocked`, { exact: true }).waitFor();
+    await managerPage.getByRole('button', { name: `Unblock ${email}`, exact: true }).waitFor();
 
     // The user's next step asks the server, which no longer knows the session.
-    await userPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mailings' }).click();
-    await userPage.waitForURL((url) => url.pathname === '/login');
-    await userPage.getByText('Your session has ended. Log in again to continue.').waitFor();
-    await userPage.getByLabel('Email').fill(user.user.email);
-    await userPage.getByLabel('Password', { exact: true }).fill('browser test password');
-    await userPage.getByRole('button', { name: 'Log in' }).click();
-    await userPage.getByRole('alert').getByText(/blocked/i).waitFor();
+    await userPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mailings', exact: true }).click();
+    await pageTitled(userPage, 'Log in');
+    await userPage.getByText('Your session has ended. Log in again to continue.', { exact: true }).waitFor();
+    await userPage.getByLabel('Email', { exact: true }).fill(email);
+    await userPage.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await userPage.getByRole('button', { name: 'Log in', exact: true }).click();
+    await userPage.getByRole('alert').getByText('Account blocked: contact an administrator.', { exact: true }).waitFor();
+    expect(new URL(userPage.url()).pathname).toBe('/login');
   });
 
   it('a manager disables a mailing, and its owner sees it', async () => {
@@ -43,15 +46,17 @@ describeInBrowser('staff in the browser', () => {
     const mailingId = await createMailing(t.app, owner, { messageId, recipientIds });
 
     const managerPage = await t.newPage({ as: manager });
-    await managerPage.goto('/mailings');
-    await managerPage.getByRole('button', { name: 'Disable: Spring sale' }).click();
-    await managerPage.getByRole('alertdialog').getByRole('button', { name: 'Disable' }).click();
-    await managerPage.getByText('Mailing disabled').waitFor();
-    await managerPage.getByRole('button', { name: 'Enable: Spring sale' }).waitFor();
+    await managerPage.goto('/');
+    await openSection(managerPage, 'Mailings', 'Everyone’s mailings');
+    await managerPage.getByRole('button', { name: 'Disable: Spring sale', exact: true }).click();
+    await managerPage.getByRole('alertdialog').getByRole('button', { name: 'Disable', exact: true }).click();
+    await managerPage.getByText('Mailing disabled', { exact: true }).waitFor();
+    await managerPage.getByRole('button', { name: 'Enable: Spring sale', exact: true }).waitFor();
 
     const ownerPage = await t.newPage({ as: owner });
     await ownerPage.goto(`/mailings/${mailingId}`);
-    await ownerPage.getByText('A manager has disabled this mailing').waitFor();
+    await pageTitled(ownerPage, 'Spring sale');
+    await ownerPage.getByText('A manager has disabled this mailing: nothing is sent until it is enabled again.', { exact: true }).waitFor();
   });
 
   it('a user cannot reach the Users page', async () => {
@@ -59,11 +64,11 @@ describeInBrowser('staff in the browser', () => {
     const page = await t.newPage({ as: user });
     await page.goto('/');
     const menu = page.getByRole('navigation', { name: 'Main' });
-    await menu.getByRole('link', { name: 'Mailings' }).waitFor();
-    expect(await menu.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await menu.getByRole('link', { name: 'Mailings', exact: true }).waitFor();
+    expect(await menu.getByRole('link', { name: 'Users', exact: true }).count()).toBe(0);
 
     await page.goto('/users');
-    await page.getByText('You are not allowed to open this page').waitFor();
+    await page.getByText('You are not allowed to open this page', { exact: true }).waitFor();
     expect(await page.getByRole('table', { name: 'Users' }).count()).toBe(0);
   });
 });
