@@ -7,6 +7,8 @@ const apiTarget = process.env.API_PROXY_TARGET ?? 'http://127.0.0.1:4000';
 
 export default defineConfig({
   plugins: [vue()],
+  // The server puts a fresh nonce for each page in place of this (server/src/http/security-headers.ts).
+  html: { cspNonce: '__CSP_NONCE__' },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

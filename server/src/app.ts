@@ -25,6 +25,8 @@ import type { AppCache } from './cache/app-cache';
 import { openReadCache } from './cache/read-cache';
 import { serveWebApp } from './web-app';
 import { queryLimits } from './common/query-limits';
+import { securityHeaders } from './http/security-headers';
+import { apiErrors, apiNotFound } from './http/api-paths';
 
 export interface App {
   config: Config;
@@ -86,6 +88,7 @@ export async function createApp(config: Config): Promise<App> {
   await apollo.start();
 
   server.disable('x-powered-by');
+  server.use(securityHeaders());
   server.get('/healthz', async (_req, res) => {
     try {
       await orm.em.getConnection().execute('select 1');
@@ -102,6 +105,7 @@ export async function createApp(config: Config): Promise<App> {
   );
   for (const feature of features) if (feature.routes) server.use(feature.routes(deps));
   serveWebApp(server);
+  server.use(apiNotFound, apiErrors(logger));
 
   await scheduler.start();
 

@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from './common/request-context';
 import { sessionFor, tokenFrom } from './auth/current-user';
+import { requestIdOf } from './http/request-id';
 
 /** The context of one GraphQL request: who asks (from the session token), its own entity manager and loaders. */
 export async function createContext(rootEm: EntityManager, req: Request, res: Response): Promise<RequestContext> {
-  const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+  const requestId = requestIdOf(req);
+  res.setHeader('x-request-id', requestId);
   // Every SQL query of the request carries its id to the ORM's logger.
   const em = rootEm.fork({ loggerContext: { requestId } });
   const auth = await sessionFor(em, tokenFrom(req));

@@ -6,10 +6,13 @@ import { hashToken } from './tokens';
 
 export const SESSION_COOKIE = 'mailing_session';
 
+/** `Authorization: Bearer …`; the scheme is case-insensitive (RFC 7235). */
+const BEARER = /^bearer +(.*)$/i;
+
 /** The bearer token from `Authorization: Bearer …`, else from the session cookie. */
 export function tokenFrom(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
+  const bearer = BEARER.exec(req.headers.authorization ?? '');
+  if (bearer) return bearer[1].trim() || undefined;
   const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
   return cookie || undefined;
 }
