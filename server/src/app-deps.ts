@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Logger } from './common/logger';
 import type { Mailer } from './mail/mailer';
 import type { AppCache } from './cache/app-cache';
+import type { AuthLimits } from './auth/auth-limits';
 import type { MailingScheduler } from './sending/scheduler.types';
 import { accountHooks, mailingsUsingMessage } from './mailings/mailing-hooks';
 import type { MessageUsage } from './messages/message.service';
@@ -17,6 +18,8 @@ export interface AppParts {
   scheduler: MailingScheduler;
   /** Server-side cache of often-read answers, scoped per reader. */
   cache: AppCache;
+  /** Login and account-mail attempts per account and client address, shared by every process. */
+  authLimits: AuthLimits;
 }
 
 /** The parts, and what features lend the features below them (which cannot import them). */

@@ -16,6 +16,7 @@ import { openDatabase } from './db/database';
 import { closeRedis, openRedis } from './common/redis';
 import { createMailer, type Mailer } from './mail/mailer';
 import { appDeps } from './app-deps';
+import { createAuthLimits } from './auth/auth-limits';
 import { createContext } from './context';
 import type { RequestContext } from './common/request-context';
 import { buildAppSchema } from './schema';
@@ -53,7 +54,8 @@ export async function createApp(config: Config): Promise<App> {
   const cache = await openReadCache({ orm, config, databaseUrl, logger, redis, rules: cacheRules });
   const mailer = await createMailer(config, logger);
   const scheduler = await createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl: mailer.smtpUrl });
-  const deps = appDeps({ config, logger, orm, mailer, scheduler, cache });
+  const authLimits = createAuthLimits({ config, em: orm.em, redis });
+  const deps = appDeps({ config, logger, orm, mailer, scheduler, cache, authLimits });
 
   const schema = await buildAppSchema(deps);
   const server = express();
@@ -88,6 +90,8 @@ export async function createApp(config: Config): Promise<App> {
   await apollo.start();
 
   server.disable('x-powered-by');
+  // The client address (rate limits) is the peer's, or behind trusted proxies the one they forward.
+  server.set('trust proxy', config.TRUST_PROXY);
   server.use(securityHeaders());
   server.get('/healthz', async (_req, res) => {
     try {

@@ -46,6 +46,18 @@ const schema = z.object({
   SCHEDULER_ENABLED: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: ms(10000),
 
+  // Guessing: attempts per account (email) and per client address in each window, shared by every process.
+  AUTH_LIMIT_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
+  LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(100),
+  ACCOUNT_MAILS_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+  ACCOUNT_MAILS_PER_ADDRESS: z.coerce.number().int().positive().default(30),
+  /** Express's 'trust proxy': unset, the client address is the peer's; else true, a hop count, or the proxies' addresses and subnets. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
+
   SESSION_TTL_DAYS: z.coerce.number().int().positive().default(30),
   COOKIE_SECURE: bool.optional(),
   VERIFY_TOKEN_TTL_HOURS: z.coerce.number().int().positive().default(48),

@@ -18,6 +18,7 @@ export async function createContext(rootEm: EntityManager, req: Request, res: Re
     em,
     actor: auth?.user,
     sessionId: auth?.session.id,
+    clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
     res,
     loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>) {
       let l = loaders.get(name) as DataLoader<K, V> | undefined;

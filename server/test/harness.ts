@@ -43,6 +43,11 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
     SMTP_URL: smtp.url,
     APP_URL: 'http://app.test',
     JOB_PROCESS_EVERY_MS: '100',
+    // Tests of other things log in and sign up many times from one address; auth-limits.test.ts sets its own limits.
+    LOGIN_ATTEMPTS_PER_ACCOUNT: '10000',
+    LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+    ACCOUNT_MAILS_PER_ACCOUNT: '10000',
+    ACCOUNT_MAILS_PER_ADDRESS: '100000',
     ...overrides,
   });
   const app = await createApp(config);

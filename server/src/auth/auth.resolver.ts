@@ -18,7 +18,7 @@ export class AuthResolver {
 
   @Mutation(() => User, { description: 'Creates an account and mails a link to verify its email; log in after verifying.' })
   register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: RequestContext) {
-    return this.service(ctx).register(input);
+    return this.service(ctx).register(input, ctx.clientAddress);
   }
 
   @Mutation(() => User, { description: 'Confirms the email address with the token from the verification mail.' })
@@ -28,12 +28,12 @@ export class AuthResolver {
 
   @Mutation(() => Boolean, { description: 'Mails a new verification link to an unverified account; always true.' })
   resendVerification(@Args(() => EmailArgs) { email }: EmailArgs, @Ctx() ctx: RequestContext) {
-    return this.service(ctx).resendVerification(email);
+    return this.service(ctx).resendVerification(email, ctx.clientAddress);
   }
 
   @Mutation(() => AuthPayload, { description: 'Starts a session: sets an httpOnly cookie and returns a bearer token.' })
   async login(@Args(() => LoginArgs) args: LoginArgs, @Ctx() ctx: RequestContext) {
-    const session = await this.service(ctx).login(args);
+    const session = await this.service(ctx).login(args, ctx.clientAddress);
     setSessionCookie(ctx.res, this.deps.config, session.token, session.expiresAt);
     return session;
   }
@@ -47,7 +47,7 @@ export class AuthResolver {
 
   @Mutation(() => Boolean, { description: 'Mails a password reset link if the account exists; always true.' })
   requestPasswordReset(@Args(() => EmailArgs) { email }: EmailArgs, @Ctx() ctx: RequestContext) {
-    return this.service(ctx).requestPasswordReset(email);
+    return this.service(ctx).requestPasswordReset(email, ctx.clientAddress);
   }
 
   @Mutation(() => Boolean, { description: 'Sets a new password with the token from the reset mail and logs out every session.' })

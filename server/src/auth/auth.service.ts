@@ -13,6 +13,7 @@ import type { ProfileInput, RegisterInput } from '../users/user.inputs';
 import { applyProfile } from '../users/user.service';
 import type { ChangePasswordArgs, LoginArgs, ResetPasswordArgs } from './auth.inputs';
 import { passwordResetMail, registrationAttemptMail, verificationMail } from './mails';
+import type { AuthLimits } from './auth-limits';
 import { newToken } from './tokens';
 import { UserTokenKind } from './user-token.entity';
 import { consumeUserToken, endUserTokens, issueUserToken, recentlyIssued } from './user-tokens';
@@ -31,6 +32,7 @@ export interface AuthDeps {
   config: Config;
   mailer: Mailer;
   logger: Logger;
+  authLimits: AuthLimits;
 }
 
 /** A login: the token to send back (as a cookie or a bearer token) and when it stops working. */
@@ -57,8 +59,9 @@ export class AuthService {
    * never stored) and its owner a mail saying so, so the answer tells nobody which addresses
    * are registered, nor whether the password was right.
    */
-  async register(input: RegisterInput): Promise<User> {
+  async register(input: RegisterInput, clientAddress: string): Promise<User> {
     const email = normalizeEmail(input.email);
+    await this.deps.authLimits.take('accountMail', email, clientAddress);
     const fields = { email, fullName: input.fullName.trim(), phone: input.phone.trim(), country: input.country.trim() };
     const passwordHash = await hashPassword(input.password);
     if ((await this.em.count(User, { email })) > 0) return this.answerForTakenAddress(fields);
@@ -92,7 +95,8 @@ export class AuthService {
   }
 
   /** Mails a fresh verification link to an unverified account; answers the same whether it exists or not. */
-  async resendVerification(email: string): Promise<boolean> {
+  async resendVerification(email: string, clientAddress: string): Promise<boolean> {
+    await this.deps.authLimits.take('accountMail', normalizeEmail(email), clientAddress);
     const user = await this.em.findOne(User, { email: normalizeEmail(email) });
     if (user && !user.emailVerifiedAt && !user.blocked) {
       const ttlHours = this.config.VERIFY_TOKEN_TTL_HOURS;
@@ -106,16 +110,22 @@ export class AuthService {
   /**
    * Unknown email and wrong password get the same answer in about the same time;
    * only someone who knows the password learns that the account is blocked or unverified.
+   * Every attempt counts against the account's and the address's limits, the right
+   * password too; a login that starts a session clears the account's count.
    */
-  async login({ email, password }: LoginArgs): Promise<NewSession> {
-    const user = await this.em.findOne(User, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
+  async login({ email, password }: LoginArgs, clientAddress: string): Promise<NewSession> {
+    const normalized = normalizeEmail(email);
+    await this.deps.authLimits.take('login', normalized, clientAddress);
+    const user = await this.em.findOne(User, { email: normalized }, { populate: ['passwordHash'] });
     const matches = await passwordMatches(user?.passwordHash, password);
     if (!user || !matches) throw unauthenticated(WRONG_CREDENTIALS);
     if (user.blocked) throw forbidden('Account blocked: contact an administrator.');
     if (!user.emailVerifiedAt) {
       throw unauthenticated('Verify your email address first: open the link we mailed you, or ask for a new one.');
     }
-    return this.startSession(user);
+    const session = await this.startSession(user);
+    await this.deps.authLimits.loggedIn(normalized, clientAddress);
+    return session;
   }
 
   async logout(sessionId: string | undefined): Promise<boolean> {
@@ -124,7 +134,8 @@ export class AuthService {
   }
 
   /** Mails a reset link when the account exists; always answers true so nobody learns which emails are registered. */
-  async requestPasswordReset(email: string): Promise<boolean> {
+  async requestPasswordReset(email: string, clientAddress: string): Promise<boolean> {
+    await this.deps.authLimits.take('accountMail', normalizeEmail(email), clientAddress);
     const user = await this.em.findOne(User, { email: normalizeEmail(email) });
     if (user) {
       const ttlMinutes = this.config.RESET_TOKEN_TTL_MINUTES;

@@ -1,9 +1,10 @@
-export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS';
 
-/** What else a client learns about an error: the input field it is about, the kind of row not found. */
+/** What else a client learns about an error: the input field it is about, the kind of row not found, when to try again. */
 export interface ErrorDetails {
   field?: string;
   entity?: string;
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -30,3 +31,11 @@ export const notFound = (entity: string, id?: string, field?: string) =>
     ...(field && { field }),
   });
 export const conflict = (message: string, field?: string) => new AppError('CONFLICT', message, field ? { field } : {});
+
+/** Too many attempts in a while (a rate limit): the client may try again after `retryAfterSeconds`. */
+export function tooManyRequests(retryAfterSeconds: number): AppError {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return new AppError('TOO_MANY_REQUESTS', `Too many attempts — try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+    retryAfterSeconds,
+  });
+}

@@ -12,6 +12,8 @@ export interface RequestContext {
   actor?: Actor;
   /** The session the request came with, if any. */
   sessionId?: string;
+  /** The client's IP address (behind proxies the app trusts, the one they name: TRUST_PROXY). */
+  clientAddress: string;
   /** The HTTP response, for the resolvers that set cookies. */
   res: Response;
   /** A per-request DataLoader, created on first use under `name`. */
