@@ -37,10 +37,21 @@ function reasonInFile(reason: string, batch: readonly ImportRow[]): string {
   });
 }
 
+/** Emails are told apart as the server tells them apart: trimmed and lower-cased. */
+const emailKey = (email: string) => email.trim().toLowerCase();
+
+function skip({ rowNumber, email, cells }: ImportRow, field: string, reason: string): SkippedRow {
+  return { rowNumber, email, cells, field, reason };
+}
+
 /**
  * Sends rows to `importRecipients` in calls of up to 1,000, one after the other, keeping
  * count of what the server did with each row. Cancel stops after the call in flight (its
  * rows are in the report); a failed call stops the import, and `resume` carries on from it.
+ *
+ * An email repeated in the file is skipped wherever the repeat is, as the server skips a repeat
+ * within one call: the first row with an email wins. (Sent in a later call, the repeat would
+ * otherwise update the recipient the first row wrote, and show as "updated".)
  */
 export function useRecipientImport() {
   const { resolveClient } = useApolloClient();
@@ -48,7 +59,12 @@ export function useRecipientImport() {
   const source = shallowRef<ImportSource>({ total: 0, rows: () => [] });
   const done = ref(0);
   const totals = reactive({ imported: 0, updated: 0, skipped: 0 });
-  const skippedRows = shallowRef<SkippedRow[]>([]);
+  // Kept per call and joined only when read (the report): a large file with many bad rows
+  // would otherwise copy the whole list again after every call.
+  const skippedPerCall = shallowRef<SkippedRow[][]>([]);
+  const skippedRows = computed(() => skippedPerCall.value.flat());
+  /** The row each email was first written from, by emailKey. */
+  const writtenFrom = new Map<string, number>();
   const problem = ref<string | null>(null);
   const startedAt = ref(0);
   const finishedAt = ref(0);
@@ -62,32 +78,38 @@ export function useRecipientImport() {
     problem.value = null;
     for (let offset = start; offset < total.value; offset += MAX_IMPORT_ROWS) {
       if (state.value !== 'running') break;
-      const batch = source.value.rows(offset, MAX_IMPORT_ROWS);
+      const rows = source.value.rows(offset, MAX_IMPORT_ROWS);
+      const writtenBefore = (row: ImportRow) => writtenFrom.get(emailKey(row.email));
+      const batch = rows.filter((row) => writtenBefore(row) === undefined);
+      const skipped = rows
+        .filter((row) => writtenBefore(row) !== undefined)
+        .map((row) => skip(row, 'email', `Same email as row ${writtenBefore(row)}`));
       try {
-        const { data } = await client.mutate({
-          mutation: ImportRecipientsDocument,
-          variables: { rows: batch.map(({ email, fullName, comment }) => ({ email, fullName, comment })) },
-          // Thousands of per-row answers have no place in the cache.
-          fetchPolicy: 'no-cache',
-        });
-        if (!data) throw new Error('importRecipients answered nothing');
-        const result = data.importRecipients;
-        totals.imported += result.imported;
-        totals.updated += result.updated;
-        totals.skipped += result.skipped;
-        const skipped = result.rows
-          .filter((row) => row.outcome === 'SKIPPED')
-          .map(({ index, field, reason }) => {
-            const { rowNumber, email, cells } = batch[index];
-            return { rowNumber, email, cells, field: field ?? '', reason: reasonInFile(reason ?? 'Skipped', batch) };
+        if (batch.length) {
+          const { data } = await client.mutate({
+            mutation: ImportRecipientsDocument,
+            variables: { rows: batch.map(({ email, fullName, comment }) => ({ email, fullName, comment })) },
+            // Thousands of per-row answers have no place in the cache.
+            fetchPolicy: 'no-cache',
           });
-        if (skipped.length) skippedRows.value = [...skippedRows.value, ...skipped];
-        done.value = offset + batch.length;
+          if (!data) throw new Error('importRecipients answered nothing');
+          const result = data.importRecipients;
+          totals.imported += result.imported;
+          totals.updated += result.updated;
+          for (const { index, outcome, field, reason } of result.rows) {
+            const row = batch[index];
+            if (outcome === 'SKIPPED') skipped.push(skip(row, field ?? '', reasonInFile(reason ?? 'Skipped', batch)));
+            else writtenFrom.set(emailKey(row.email), row.rowNumber);
+          }
+        }
       } catch (error) {
         problem.value = apiProblem(error).message;
         state.value = 'stopped';
         break;
       }
+      totals.skipped += skipped.length;
+      if (skipped.length) skippedPerCall.value = [...skippedPerCall.value, skipped.sort((a, b) => a.rowNumber - b.rowNumber)];
+      done.value = offset + rows.length;
     }
     if (state.value !== 'stopped') state.value = done.value < total.value ? 'cancelled' : 'done';
     finishedAt.value = performance.now();
@@ -100,7 +122,8 @@ export function useRecipientImport() {
     source.value = { total: 0, rows: () => [] };
     done.value = 0;
     Object.assign(totals, { imported: 0, updated: 0, skipped: 0 });
-    skippedRows.value = [];
+    skippedPerCall.value = [];
+    writtenFrom.clear();
     problem.value = null;
   }
 
