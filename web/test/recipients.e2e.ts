@@ -1,8 +1,10 @@
+import { MAX_IMPORT_ROWS } from '../../server/src/rules';
 import { ok } from '../../server/test/mailing-helpers';
 import { describeInBrowser, pageTitled, startBrowserApp, type BrowserApp } from './browser';
 
 const CREATE_RECIPIENT = 'mutation($input: RecipientInput!) { createRecipient(input: $input) { id } }';
 const RECIPIENT_TOTAL = '{ recipients { total } }';
+const RECIPIENTS_NAMED = 'query($search: String) { recipients(search: $search) { items { email fullName } } }';
 
 describeInBrowser('the recipient form in the browser', () => {
   let t: BrowserApp;
@@ -38,5 +40,31 @@ describeInBrowser('the recipient form in the browser', () => {
     expect(description).toContain('You already have a recipient with this email');
     expect(await dialog.isVisible()).toBe(true);
     expect(ok<{ recipients: { total: number } }>(await t.app.gql(RECIPIENT_TOTAL, {}, user)).recipients.total).toBe(1);
+  });
+
+  it('skips an email that comes again in a later call of the CSV import, keeping the first row', async () => {
+    const user = await t.createUser();
+    // Ann's second row lands in the import's second call (rows go 1,000 per call).
+    const others = Array.from({ length: MAX_IMPORT_ROWS - 1 }, (_, i) => `person${i}@example.com,Person ${i}`);
+    const csv = ['email,name', 'ann@example.com,Ann First', ...others, 'ANN@example.com,Ann Later'].join('\n');
+    const annAgain = MAX_IMPORT_ROWS + 2;
+
+    const page = await t.newPage({ as: user });
+    await page.goto('/recipients/import');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose CSV file', exact: true }).click();
+    await (await chooser).setFiles({ name: 'recipients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('table', { name: 'First rows of the file' }).getByText('ann@example.com').waitFor();
+    await page.getByRole('button', { name: 'Import recipients', exact: true }).click();
+    await page.getByText(`Import finished: ${(MAX_IMPORT_ROWS + 1).toLocaleString('en-US')} rows`).waitFor();
+
+    const skipped = page.getByRole('table', { name: 'Skipped rows' }).getByRole('row');
+    expect(await skipped.count()).toBe(2); // the header and Ann's second row
+    expect(await skipped.nth(1).innerText()).toMatch(new RegExp(`^${annAgain}\\s+ANN@example.com\\s+Same email as row 2$`));
+    const found = ok<{ recipients: { items: Array<{ email: string; fullName: string }> } }>(
+      await t.app.gql(RECIPIENTS_NAMED, { search: 'ann@example.com' }, user),
+    );
+    expect(found.recipients.items).toEqual([{ email: 'ann@example.com', fullName: 'Ann First' }]);
+    expect(ok<{ recipients: { total: number } }>(await t.app.gql(RECIPIENT_TOTAL, {}, user)).recipients.total).toBe(MAX_IMPORT_ROWS);
   });
 });
