@@ -14,37 +14,16 @@
  * postgres://postgres@127.0.0.1:5432/postgres); creates and drops a database of its own.
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { createApp, type App } from '../server/src/app';
 import { hashToken, newToken } from '../server/src/auth/tokens';
 import { loadConfig } from '../server/src/config';
+import { createDatabase } from './bench-db';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const IMPORT_CALLS = 100;
 const ROWS_PER_CALL = 1000;
 const ALL_RECIPIENTS = 50_000;
 const MAILINGS = 10_000;
 const LIST_REQUESTS = 30;
-
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mailing_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      await client.end();
-    },
-  };
-}
 
 /** A verified account with a live session, in SQL; returns its id and bearer token. */
 async function account(app: App, role: 'USER' | 'MANAGER', tag: string): Promise<{ id: string; token: string }> {

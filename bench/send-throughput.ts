@@ -20,16 +20,14 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
-import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createApp, type App } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
+import { createDatabase } from './bench-db';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 const RSS_RECIPIENTS = Number(process.env.BENCH_RSS_RECIPIENTS ?? 1_000_000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -77,25 +75,6 @@ async function startSink(): Promise<{ url: string; count(): number; close(): Pro
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
     count: () => received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mailing_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      await client.end();
-    },
   };
 }
 
