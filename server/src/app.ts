@@ -8,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
+import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from './common/logger';
 import { formatError, isClientError } from './common/format-error';
 import { initOrm } from './db/orm';
@@ -26,6 +27,7 @@ import type { AppCache } from './cache/app-cache';
 import { openReadCache } from './cache/read-cache';
 import { serveWebApp } from './web-app';
 import { queryLimits } from './common/query-limits';
+import { storableStrings } from './common/storable-strings';
 import { securityHeaders } from './http/security-headers';
 import { apiErrors, apiNotFound } from './http/api-paths';
 
@@ -44,9 +46,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Builds the whole service from a config. Tests use it with a fresh database. */
-export async function createApp(config: Config): Promise<App> {
-  const logger = createLogger(config.LOG_LEVEL);
+/** Builds the whole service from a config. Tests use it with a fresh database (and may read its log from `logDestination`). */
+export async function createApp(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<App> {
+  const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const { url: databaseUrl, embedded } = await openDatabase(config, { reuseRunning: false });
   if (embedded) logger.info({ dir: config.EMBEDDED_PG_DIR }, 'started embedded PostgreSQL');
   const orm = await initOrm(databaseUrl, entities);
@@ -72,14 +74,19 @@ export async function createApp(config: Config): Promise<App> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ...limits.plugins,
+      storableStrings<RequestContext>(),
       {
         async requestDidStart() {
           return {
-            async didEncounterErrors({ contextValue, errors }) {
+            // A refused request is one info line (codes and fields, no stack); a failure is an error line with its stack.
+            async didEncounterErrors({ contextValue, errors, operationName }) {
+              const refusals = errors.filter(isClientError).map((error) => formatError(error.toJSON(), error));
+              if (refusals.length) {
+                const refused = refusals.map(({ path, extensions }) => ({ code: extensions?.code, field: extensions?.field, path }));
+                logger.info({ requestId: contextValue.requestId, operationName, refused }, 'request refused');
+              }
               for (const error of errors) {
-                if (!isClientError(error) && !error.extensions?.code?.toString().startsWith('GRAPHQL_')) {
-                  logger.error({ requestId: contextValue.requestId, err: error.originalError ?? error }, 'request failed');
-                }
+                if (!isClientError(error)) logger.error({ requestId: contextValue.requestId, err: error.originalError ?? error }, 'request failed');
               }
             },
           };

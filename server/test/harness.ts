@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { createApp, type App } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import { Session } from '../src/users/session.entity';
@@ -33,7 +34,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Partial<Record<keyof Config, string>> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<Record<keyof Config, string>> = {},
+  options: { logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const smtp = await startTestSmtp();
   const config = loadConfig({
@@ -50,7 +54,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
     ACCOUNT_MAILS_PER_ADDRESS: '100000',
     ...overrides,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   const url = await app.listen(0, '127.0.0.1');
 
   async function gql<T>(query: string, variables?: Record<string, unknown>, as?: TestUser | string | { cookie: string }): Promise<GqlResult<T>> {

@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError } from './errors';
 
@@ -12,10 +12,12 @@ const REQUEST_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** Whether an error was caused by the client (and so its message may be shown). */
-export function isClientError(error: unknown): boolean {
-  const original = unwrapResolverError(error);
-  return original instanceof AppError;
+/** graphql-js stops coercing variables after 50 errors and adds this one, with no code. */
+const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables';
+
+/** Whether an error was caused by the client (and so its message may be shown): it keeps its code. */
+export function isClientError(error: GraphQLError): boolean {
+  return formatError(error.toJSON(), error).extensions?.code !== 'INTERNAL_SERVER_ERROR';
 }
 
 /**
@@ -29,7 +31,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code as string | undefined;
   if (code && REQUEST_CODES.has(code) && !formatted.path) {
-    return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+    const field = formatted.extensions?.field;
+    return { message: formatted.message, locations: formatted.locations, extensions: { code, ...(typeof field === 'string' && { field }) } };
+  }
+  if (!formatted.path && formatted.message.startsWith(VARIABLE_ERROR_LIMIT)) {
+    return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
   if (code === 'BAD_USER_INPUT') {
     return { message: formatted.message, path: formatted.path, extensions: { code } };
