@@ -5,6 +5,7 @@ import { Role } from '../src/common/actor';
 import { UserToken } from '../src/auth/user-token.entity';
 import { Mailing } from '../src/mailings/mailing.entity';
 import { Message } from '../src/messages/message.entity';
+import { MessageService } from '../src/messages/message.service';
 import { Recipient } from '../src/recipients/recipient.entity';
 import { Session } from '../src/users/session.entity';
 import { User } from '../src/users/user.entity';
@@ -159,6 +160,24 @@ describe('a failing query', () => {
     expect(line.err?.stack).toMatch(/\n\s+at /);
     expect(lines.join('')).not.toContain(secret);
     expect(lines.join('')).not.toMatch(/select/i);
+  });
+
+  it('in a request answers INTERNAL_SERVER_ERROR and is one error line with the request id and stack, without SQL', async () => {
+    const secret = `secret-${randomUUID()}`;
+    const list = jest
+      .spyOn(MessageService.prototype, 'list')
+      .mockImplementation(() => t.app.orm.em.fork().execute('select ?::int as n', [secret]) as never);
+    try {
+      const res = await t.gql(`{ messages { total } }`, {}, owner);
+      expect(res.errors).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+    } finally {
+      list.mockRestore();
+    }
+    const errors = logged().filter((line) => line.level >= ERROR_LEVEL);
+    expect(errors).toEqual([expect.objectContaining({ msg: 'request failed', requestId: expect.stringMatching(/\S/) })]);
+    expect(errors[0].err?.stack).toMatch(/^\w+: SQLSTATE 22P02[^\n]*\n\s+at /);
+    expect(logged().filter((line) => line.msg === 'request refused')).toEqual([]);
+    expect(lines.join('')).not.toContain(secret);
   });
 
   it('keeps passwords, tokens and bodies out of logged objects', () => {
