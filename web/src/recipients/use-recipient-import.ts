@@ -40,6 +40,14 @@ function reasonInFile(reason: string, batch: readonly ImportRow[]): string {
 /** Emails are told apart as the server tells them apart: trimmed and lower-cased. */
 const emailKey = (email: string) => email.trim().toLowerCase();
 
+/**
+ * The field of a row that holds a NUL, which PostgreSQL cannot store. The server refuses a
+ * whole call for one such string, so the row is skipped here and the rest of its call goes in.
+ */
+function fieldWithNul(row: ImportRow): 'email' | 'fullName' | 'comment' | undefined {
+  return (['email', 'fullName', 'comment'] as const).find((field) => row[field].includes('\u0000'));
+}
+
 function skip({ rowNumber, email, cells }: ImportRow, field: string, reason: string): SkippedRow {
   return { rowNumber, email, cells, field, reason };
 }
@@ -79,11 +87,15 @@ export function useRecipientImport() {
     for (let offset = start; offset < total.value; offset += MAX_IMPORT_ROWS) {
       if (state.value !== 'running') break;
       const rows = source.value.rows(offset, MAX_IMPORT_ROWS);
-      const writtenBefore = (row: ImportRow) => writtenFrom.get(emailKey(row.email));
-      const batch = rows.filter((row) => writtenBefore(row) === undefined);
-      const skipped = rows
-        .filter((row) => writtenBefore(row) !== undefined)
-        .map((row) => skip(row, 'email', `Same email as row ${writtenBefore(row)}`));
+      const batch: ImportRow[] = [];
+      const skipped: SkippedRow[] = [];
+      for (const row of rows) {
+        const firstRow = writtenFrom.get(emailKey(row.email));
+        const badField = fieldWithNul(row);
+        if (badField) skipped.push(skip(row, badField, 'Contains a character that cannot be stored (NUL).'));
+        else if (firstRow !== undefined) skipped.push(skip(row, 'email', `Same email as row ${firstRow}`));
+        else batch.push(row);
+      }
       try {
         if (batch.length) {
           const { data } = await client.mutate({
