@@ -19,37 +19,60 @@ const ME = JSON.stringify({ query: '{ me { id } }' });
 const postGraphql = (headers: Record<string, string>, body = ME) =>
   fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
+function expectSecurityHeaders(headers: Headers): void {
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('x-frame-options')).toBe('DENY');
+  expect(headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+  expect(headers.get('referrer-policy')).toBe('no-referrer');
+  expect(headers.get('x-powered-by')).toBeNull();
+  const csp = headers.get('content-security-policy') ?? '';
+  expect(csp).toMatch(/default-src 'self'/);
+  expect(csp).toMatch(/script-src 'self'(;|$)/);
+  expect(csp).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'(;|$)/);
+  expect(csp).toMatch(/frame-ancestors 'none'/);
+  expect(csp).toMatch(/worker-src 'self' blob:(;|$)/);
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+}
+
+/**
+ * The web app as the server serves it, from a stand-in build: the server tests run before
+ * (and without) `vite build`, so the real web/dist may not exist yet.
+ */
+async function withBuiltWebApp(indexHtml: string, use: (base: string) => Promise<void>): Promise<void> {
+  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'web-dist-'));
+  fs.writeFileSync(path.join(dist, 'index.html'), indexHtml);
+  const server = express();
+  server.use(securityHeaders());
+  serveWebApp(server, dist);
+  const listener = server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => listener.once('listening', resolve));
+  try {
+    await use(`http://127.0.0.1:${(listener.address() as AddressInfo).port}`);
+  } finally {
+    listener.close();
+    fs.rmSync(dist, { recursive: true });
+  }
+}
+
 describe('security headers', () => {
   it.each([
-    ['GET /', () => fetch(`${t.url}/`, { headers: { accept: 'text/html' } })],
     ['GET /healthz', () => fetch(`${t.url}/healthz`)],
     ['POST /graphql', () => postGraphql({})],
   ])('on %s', async (_name, request) => {
-    const { headers } = await request();
-    expect(headers.get('x-content-type-options')).toBe('nosniff');
-    expect(headers.get('x-frame-options')).toBe('DENY');
-    expect(headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
-    expect(headers.get('referrer-policy')).toBe('no-referrer');
-    expect(headers.get('x-powered-by')).toBeNull();
-    const csp = headers.get('content-security-policy') ?? '';
-    expect(csp).toMatch(/default-src 'self'/);
-    expect(csp).toMatch(/script-src 'self'(;|$)/);
-    expect(csp).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'(;|$)/);
-    expect(csp).toMatch(/frame-ancestors 'none'/);
-    expect(csp).toMatch(/worker-src 'self' blob:(;|$)/);
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expectSecurityHeaders((await request()).headers);
+  });
+
+  it('on the web app\'s pages', async () => {
+    await withBuiltWebApp('<p>app</p>', async (base) => {
+      const res = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+      expect(await res.text()).toBe('<p>app</p>');
+      expectSecurityHeaders(res.headers);
+    });
   });
 
   it('the built web app gets the nonce of its own response, a new one each time', async () => {
-    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'web-dist-'));
-    fs.writeFileSync(path.join(dist, 'index.html'), `<meta property="csp-nonce" nonce="${CSP_NONCE_PLACEHOLDER}"><script nonce="${CSP_NONCE_PLACEHOLDER}"></script>`);
-    const server = express();
-    server.use(securityHeaders());
-    serveWebApp(server, dist);
-    const listener = server.listen(0, '127.0.0.1');
-    await new Promise((resolve) => listener.once('listening', resolve));
-    const base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
-    try {
+    const html = `<meta property="csp-nonce" nonce="${CSP_NONCE_PLACEHOLDER}"><script nonce="${CSP_NONCE_PLACEHOLDER}"></script>`;
+    await withBuiltWebApp(html, async (base) => {
       const page = async () => {
         const res = await fetch(`${base}/mailings`, { headers: { accept: 'text/html' } });
         const header = /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1];
@@ -61,10 +84,7 @@ describe('security headers', () => {
       expect(first.html).toBe(`<meta property="csp-nonce" nonce="${first.header}"><script nonce="${first.header}"></script>`);
       expect(second.html).toContain(`nonce="${second.header}"`);
       expect(second.header).not.toBe(first.header);
-    } finally {
-      listener.close();
-      fs.rmSync(dist, { recursive: true });
-    }
+    });
   });
 });
 
