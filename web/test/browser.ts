@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { simpleParser } from 'mailparser';
 import { Role } from '../../server/src/common/actor';
@@ -7,6 +9,9 @@ import { CHROMIUM_ARGS, chromiumPath, hasChromium } from './chromium';
 
 /** Generous: a wait ends only a broken test, never paces one (a busy CI machine is slow). */
 const WAIT_MS = 60_000;
+
+/** Where each test's pages leave a screenshot of how they ended (git-ignored). */
+const RESULTS_DIR = path.join(__dirname, '../test-results');
 
 /** The password of every account made with `createUser`. */
 export const PASSWORD = 'browser test password';
@@ -24,7 +29,11 @@ export interface BrowserApp {
   newPage(opts?: { as?: TestUser }): Promise<Page>;
   /** The link in the mail (waited for) to `to` with `subject`, opening this test server's web app. */
   linkFromMail(to: string, subject: string): Promise<string>;
-  /** Closes the pages opened since the last call and fails naming any console error or page error they had. */
+  /**
+   * Closes the pages opened since the last call, each after a screenshot of how it ended
+   * (web/test-results/‹test›-‹n›.png, for looking into a failure), and fails naming any
+   * console error or page error they had.
+   */
   closePages(): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,10 +81,14 @@ export async function startBrowserApp(overrides: Parameters<typeof startTestApp>
       return new URL(pathname + search, app.url).toString();
     },
     async closePages() {
-      const pages = opened;
+      const contexts = opened;
       opened = [];
-      await Promise.all(pages.map(({ context }) => context.close()));
-      expect(pages.flatMap(({ errors }) => errors)).toEqual([]);
+      const test = (expect.getState().currentTestName ?? 'test').replace(/[^\w]+/g, '-').slice(0, 100);
+      await fs.mkdir(RESULTS_DIR, { recursive: true });
+      const pages = contexts.flatMap(({ context }) => context.pages());
+      await Promise.all(pages.map((page, i) => page.screenshot({ path: path.join(RESULTS_DIR, `${test}-${i + 1}.png`), fullPage: true }).catch(() => undefined)));
+      await Promise.all(contexts.map(({ context }) => context.close()));
+      expect(contexts.flatMap(({ errors }) => errors)).toEqual([]);
     },
     async close() {
       // Answers what a failed test left held, so the server's sending can stop.
