@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { simpleParser } from 'mailparser';
 import { Role } from '../../server/src/common/actor';
 import { SESSION_COOKIE } from '../../server/src/auth/current-user';
 import { startTestApp, type TestApp, type TestUser } from '../../server/test/harness';
+import { waitUntil } from '../../server/test/wait-until';
 import { CHROMIUM_ARGS, chromiumPath, hasChromium } from './chromium';
 
 /** Generous: a wait ends only a broken test, never paces one (a busy CI machine is slow). */
@@ -112,4 +113,18 @@ export async function openSection(page: Page, name: string, title = name): Promi
 export async function clickLink(page: Page, name: string, title: string): Promise<void> {
   await page.getByRole('link', { name, exact: true }).click();
   await pageTitled(page, title);
+}
+
+/**
+ * The dialog named `name` once it has finished opening. A dialog moves the focus to its first
+ * field when its opening animation ends: text typed into another field before then would land
+ * in that one. Vue keeps the transition's `…-enter-active` class on it until that moment.
+ */
+export async function openedDialog(page: Page, name: string): Promise<Locator> {
+  const dialog = page.getByRole('dialog', { name, exact: true });
+  await dialog.waitFor();
+  await waitUntil(`the dialog "${name}" to open`, () =>
+    dialog.evaluate((element) => !Array.from(element.classList).some((name) => name.endsWith('-enter-active'))),
+  );
+  return dialog;
 }

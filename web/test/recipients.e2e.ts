@@ -1,6 +1,6 @@
 import { MAX_IMPORT_ROWS } from '../../server/src/rules';
 import { ok } from '../../server/test/mailing-helpers';
-import { describeInBrowser, pageTitled, startBrowserApp, type BrowserApp } from './browser';
+import { describeInBrowser, openedDialog, pageTitled, startBrowserApp, type BrowserApp } from './browser';
 
 const CREATE_RECIPIENT = 'mutation($input: RecipientInput!) { createRecipient(input: $input) { id } }';
 const RECIPIENT_TOTAL = '{ recipients { total } }';
@@ -22,7 +22,7 @@ describeInBrowser('the recipient form in the browser', () => {
     await page.goto('/recipients');
     await pageTitled(page, 'Recipients');
     await page.getByRole('button', { name: 'Add recipient', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Add recipient' });
+    const dialog = await openedDialog(page, 'Add recipient');
     const email = dialog.getByLabel('Email', { exact: true });
     await email.fill('Ann@Example.com');
     await dialog.getByLabel('Full name', { exact: true }).fill('Ann Again');
