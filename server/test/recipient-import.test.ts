@@ -52,25 +52,30 @@ describe('importRecipients', () => {
         { email: 'not-an-email' },
         { email: 'long@example.com', fullName: 'x'.repeat(201) },
         { email: 'first@EXAMPLE.com', fullName: 'Again' },
-        { email: 'nul@example.com', comment: 'a\u0000b' },
         { email: 'comment@example.com', comment: 'y'.repeat(2001) },
         { email: 'second@example.com' },
       ]),
     ).importRecipients;
 
-    expect(result).toMatchObject({ imported: 2, updated: 0, skipped: 5 });
+    expect(result).toMatchObject({ imported: 2, updated: 0, skipped: 4 });
     const skipped = result.rows.filter((r: { outcome: string }) => r.outcome === 'SKIPPED');
     expect(skipped).toEqual([
       expect.objectContaining({ index: 1, field: 'email', reason: 'Enter a valid email address.', recipientId: null }),
       expect.objectContaining({ index: 2, field: 'fullName', reason: 'Full name is at most 200 characters.' }),
       expect.objectContaining({ index: 3, field: 'email', reason: 'Duplicate of row 0' }),
-      expect.objectContaining({ index: 4, field: 'comment', reason: expect.stringMatching(/cannot be stored/) }),
-      expect.objectContaining({ index: 5, field: 'comment', reason: 'Comment is at most 2000 characters.' }),
+      expect.objectContaining({ index: 4, field: 'comment', reason: 'Comment is at most 2000 characters.' }),
     ]);
     const emails = (await recipientsOf(owner)).map((r) => r.email).sort();
     expect(emails).toEqual(['first@example.com', 'second@example.com']);
     // The first of the repeated rows is the one kept.
     expect((await recipientsOf(owner)).find((r) => r.email === 'first@example.com')?.fullName).toBe('');
+  });
+
+  it('refuses a call holding a NUL anywhere with BAD_USER_INPUT on the field, before any row is written', async () => {
+    const owner = await t.createUser();
+    const res = await importRows(owner, [{ email: 'fine@example.com' }, { email: 'nul@example.com', comment: 'a\u0000b' }]);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'comment' });
+    expect(await recipientsOf(owner)).toEqual([]);
   });
 
   it.each([
