@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const bool = z
@@ -6,6 +8,8 @@ const bool = z
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const DKIM_SELECTOR = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** The server itself serves the built web app on its default port. */
 const DEFAULT_APP_URL = 'http://localhost:4000';
@@ -33,6 +37,11 @@ const schema = z.object({
   SMTP_GREETING_TIMEOUT_MS: ms(5000),
   SMTP_SOCKET_TIMEOUT_MS: ms(15000),
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** DKIM signing of every message: all of domain, selector and key (inline PEM or a file), or none. */
+  DKIM_DOMAIN: z.string().regex(HOSTNAME, 'must be a domain name such as example.com').optional(),
+  DKIM_SELECTOR: z.string().regex(DKIM_SELECTOR, 'must be a DNS label such as mail2026').optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().optional(),
 
   SEND_RATE_PER_SECOND: z.coerce.number().positive().default(50),
   SEND_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
@@ -72,7 +81,63 @@ const schema = z.object({
   QUERY_MAX_COST: count(5000),
 })
   // Links in mails open the web app where it really runs: an explicit APP_URL, else the dev server's.
-  .transform(({ APP_URL, ...rest }) => ({ ...rest, APP_URL: APP_URL ?? rest.WEB_DEV_URL ?? DEFAULT_APP_URL }));
+  .transform(({ APP_URL, ...rest }, ctx) => ({
+    ...rest,
+    APP_URL: APP_URL ?? rest.WEB_DEV_URL ?? DEFAULT_APP_URL,
+    DKIM: dkimSettings(rest, ctx),
+  }));
+
+/** What nodemailer signs with (its `dkim` option). */
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+type DkimVariables = Partial<Record<'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY' | 'DKIM_PRIVATE_KEY_FILE', string>>;
+
+/**
+ * All DKIM settings or none; the key is read (from DKIM_PRIVATE_KEY_FILE when given) and checked
+ * here, so a server with a bad key does not start rather than send unsigned or unverifiable mail.
+ */
+function dkimSettings(env: DkimVariables, ctx: z.RefinementCtx): DkimSettings | undefined {
+  const problem = (path: keyof DkimVariables, message: string) => {
+    ctx.addIssue({ code: 'custom', path: [path], message });
+    return undefined;
+  };
+  const { DKIM_DOMAIN: domainName, DKIM_SELECTOR: keySelector, DKIM_PRIVATE_KEY: inline, DKIM_PRIVATE_KEY_FILE: file } = env;
+  if (inline && file) return problem('DKIM_PRIVATE_KEY_FILE', 'set DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both');
+  const given = { DKIM_DOMAIN: domainName, DKIM_SELECTOR: keySelector, DKIM_PRIVATE_KEY: inline ?? file };
+  const missing = Object.entries(given).filter(([, value]) => !value);
+  if (missing.length === 3) return undefined;
+  if (missing.length) {
+    const names = missing.map(([name]) => (name === 'DKIM_PRIVATE_KEY' ? 'DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE)' : name));
+    return problem(missing[0]![0] as keyof DkimVariables, `DKIM signing needs DKIM_DOMAIN, DKIM_SELECTOR and a key: ${names.join(' and ')} missing`);
+  }
+  const keyVariable = file ? 'DKIM_PRIVATE_KEY_FILE' : 'DKIM_PRIVATE_KEY';
+  let privateKey: string;
+  try {
+    // An inline key may come on one line with \n for its line breaks (env files, container settings).
+    privateKey = file ? readFileSync(file, 'utf8') : inline!.replace(/\\n/g, '\n');
+  } catch (error) {
+    return problem(keyVariable, `cannot read the DKIM key file: ${(error as Error).message}`);
+  }
+  const refusal = rsaKeyRefusal(privateKey);
+  return refusal ? problem(keyVariable, refusal) : { domainName: domainName!, keySelector: keySelector!, privateKey };
+}
+
+/** Why a PEM text is no usable DKIM signing key (nodemailer signs rsa-sha256), or null. */
+function rsaKeyRefusal(pem: string): string | null {
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') return `the DKIM key is ${key.asymmetricKeyType ?? 'unknown'}; an RSA private key is needed`;
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < 1024) return `the DKIM key has ${bits} bits; receivers need at least 1024 (use 2048)`;
+    return null;
+  } catch {
+    return 'not an unencrypted PEM private key (make one with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048)';
+  }
+}
 
 export type Config = z.infer<typeof schema>;
 

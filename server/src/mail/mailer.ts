@@ -29,6 +29,7 @@ export async function createMailer(config: Config, logger: Logger): Promise<Mail
     connectionTimeout: config.SMTP_CONNECTION_TIMEOUT_MS,
     greetingTimeout: config.SMTP_GREETING_TIMEOUT_MS,
     socketTimeout: config.SMTP_SOCKET_TIMEOUT_MS,
+    dkim: config.DKIM,
   } as object);
   return {
     smtpUrl,

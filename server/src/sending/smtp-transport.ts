@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../config';
@@ -35,19 +36,23 @@ export function createMailingTransport(smtpUrl: string, config: Config): Mailing
     socketTimeout: config.SMTP_SOCKET_TIMEOUT_MS,
   } as SMTPPool.Options;
   const transport = nodemailer.createTransport(options);
+  // nodemailer's `dkim` option, applied here rather than on the transport: its signer reads
+  // the whole message before it writes any, so the hand-over below must watch its output.
+  const dkim = config.DKIM ? new DKIM(config.DKIM) : undefined;
   // A lost connection reads the same (ECONNECTION, command CONN) before and after the
   // message went out. The message stream ends only once the server accepted DATA and
   // every byte was passed to the socket: from then on the server may have the message.
   transport.use('stream', (mail, callback) => {
     const handover = (mail.data as TrackedMail).handover;
-    if (handover) {
-      mail.message.processFunc((stream) => {
+    mail.message.processFunc((input) => {
+      const stream = dkim ? dkim.sign(input) : input;
+      if (handover) {
         stream.once('end', () => {
           handover.done = true;
         });
-        return stream;
-      });
-    }
+      }
+      return stream;
+    });
     callback();
   });
 
