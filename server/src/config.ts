@@ -50,6 +50,8 @@ const schema = z.object({
   SEND_RETRY_MAX_MS: ms(10 * 60 * 1000),
   SEND_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   SEND_BREAKER_HALF_OPEN_MS: ms(10000),
+  SEND_HOLD_CHECK_MS: ms(100),
+  SEND_STOP_WAIT_MS: ms(5000),
   JOB_LOCK_LIFETIME_MS: ms(60000),
   JOB_PROCESS_EVERY_MS: ms(500),
   SCHEDULER_ENABLED: bool.default(true),

@@ -148,6 +148,8 @@ const rows: Record<string, Row> = {
     expect: ownedWrite,
   },
   'Mutation.deleteMailing': { doc: `mutation($id: ID!) { deleteMailing(id: $id) }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedWrite },
+  'Mutation.pauseMailing': { doc: `mutation($id: ID!) { pauseMailing(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedWrite },
+  'Mutation.resumeMailing': { doc: `mutation($id: ID!) { resumeMailing(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: ownedWrite },
   'Mutation.disableMailing': { doc: `mutation($id: ID!) { disableMailing(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: staffOnly },
   'Mutation.enableMailing': { doc: `mutation($id: ID!) { enableMailing(id: $id) { id } }`, vars: (w) => ({ id: w.mailing.id }), expect: staffOnly },
 

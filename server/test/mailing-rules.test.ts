@@ -6,6 +6,8 @@ import {
   editableFields,
   nextStatus,
   nothingToSendRefusal,
+  pauseRefusal,
+  sendingHeld,
   type MailingEvent,
 } from '../src/mailings/mailing.rules';
 
@@ -56,7 +58,7 @@ describe('attemptEnd', () => {
 });
 
 describe('attemptRefusal', () => {
-  const mailing = { status: CREATED, disabled: false, ownerBlocked: false, endAt: later };
+  const mailing = { status: CREATED, paused: false, disabled: false, ownerBlocked: false, endAt: later };
 
   it('lets a CREATED or RUNNING mailing before its end open an attempt', () => {
     expect(attemptRefusal(mailing, false, now)).toBeNull();
@@ -71,6 +73,10 @@ describe('attemptRefusal', () => {
     expect(attemptRefusal({ ...mailing, ownerBlocked: true, status: RUNNING }, false, now)).toMatch(/owner is blocked/);
   });
 
+  it('refuses a paused mailing until it is resumed', () => {
+    expect(attemptRefusal({ ...mailing, paused: true, status: RUNNING }, false, now)).toBe('This mailing is paused: resume it to send.');
+  });
+
   it('refuses while another attempt is open', () => {
     expect(attemptRefusal({ ...mailing, status: RUNNING }, true, now)).toBe('This mailing is already being sent.');
   });
@@ -82,6 +88,25 @@ describe('attemptRefusal', () => {
   it('refuses once the end time has come', () => {
     expect(attemptRefusal({ ...mailing, endAt: earlier }, false, now)).toMatch(/end time of this mailing has passed/);
     expect(attemptRefusal({ ...mailing, endAt: now }, false, now)).toMatch(/end time of this mailing has passed/);
+  });
+});
+
+describe('sendingHeld', () => {
+  const free = { paused: false, disabled: false, ownerBlocked: false };
+
+  it('holds a mailing that is paused, disabled or whose owner is blocked', () => {
+    expect(sendingHeld(free)).toBe(false);
+    expect(sendingHeld({ ...free, paused: true })).toBe(true);
+    expect(sendingHeld({ ...free, disabled: true })).toBe(true);
+    expect(sendingHeld({ ...free, ownerBlocked: true })).toBe(true);
+  });
+});
+
+describe('pauseRefusal', () => {
+  it('lets a mailing be paused or resumed until it has finished', () => {
+    expect(pauseRefusal({ status: CREATED })).toBeNull();
+    expect(pauseRefusal({ status: RUNNING })).toBeNull();
+    expect(pauseRefusal({ status: FINISHED })).toMatch(/has finished/);
   });
 });
 

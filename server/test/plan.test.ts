@@ -5,6 +5,7 @@ const now = new Date('2026-06-01T12:00:00Z');
 const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
 const plan = (p: Partial<MailingPlan> = {}): MailingPlan => ({
   status: MailingStatus.CREATED,
+  paused: false,
   disabled: false,
   ownerBlocked: false,
   startAt: hours(1),
@@ -40,6 +41,11 @@ describe('plannedJobs', () => {
 
   it('starts nothing more for a RUNNING mailing without an open attempt (send now opens the next)', () => {
     expect(plannedJobs(plan({ status: MailingStatus.RUNNING }), now)).toEqual({ start: null, finish: hours(5), attempt: 'keep' });
+  });
+
+  it('sends nothing for a paused mailing, but still finishes it at its end', () => {
+    expect(plannedJobs(plan({ paused: true, openAttemptId: 'a1' }), now)).toEqual({ start: null, finish: hours(5), attempt: null });
+    expect(plannedJobs(plan({ paused: true }), now)).toEqual({ start: null, finish: hours(5), attempt: null });
   });
 
   it('sends nothing for a disabled mailing, but still finishes it at its end', () => {

@@ -35,6 +35,12 @@ export class Mailing extends BaseEntity {
   @Index()
   status: Opt<MailingStatus> = MailingStatus.CREATED;
 
+  @Field(() => Boolean, {
+    description: 'Paused by its owner: nothing is sent while true; resuming goes on with the same run. A paused mailing still finishes at its end.',
+  })
+  @Property({ type: 'boolean', default: false })
+  paused: Opt<boolean> = false;
+
   @Field(() => Boolean, { description: 'Switched off by a manager: nothing is sent while true.' })
   @Property({ type: 'boolean', default: false })
   disabled: Opt<boolean> = false;

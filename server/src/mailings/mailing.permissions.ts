@@ -6,6 +6,8 @@ export const mailingPermissions = {
     createMailing: isUser,
     updateMailing: isUser,
     deleteMailing: isUser,
+    pauseMailing: isUser,
+    resumeMailing: isUser,
     disableMailing: isStaff,
     enableMailing: isStaff,
   },

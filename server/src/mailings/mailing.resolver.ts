@@ -47,6 +47,21 @@ export class MailingResolver {
     return this.service(ctx).delete(actorOf(ctx), id);
   }
 
+  @Mutation(() => Mailing, {
+    description:
+      'Pauses your mailing: answers once nothing more of it is being sent (what was already handed to the mail server still arrives). Its schedule and open run stay; it still finishes at its end. CONFLICT once finished.',
+  })
+  pauseMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).setPaused(actorOf(ctx), id, true);
+  }
+
+  @Mutation(() => Mailing, {
+    description: 'Resumes your paused mailing: its open run goes on where it stopped (nobody gets it twice), or it starts at its start time.',
+  })
+  resumeMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.service(ctx).setPaused(actorOf(ctx), id, false);
+  }
+
   @Mutation(() => Mailing, { description: 'Managers and admins: switches a mailing off; nothing is sent until it is enabled.' })
   disableMailing(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return this.service(ctx).setDisabled(actorOf(ctx), id, true);

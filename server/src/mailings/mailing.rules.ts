@@ -36,15 +36,21 @@ export function attemptEnd(counts: { total: number; sent: number; pending: numbe
   return counts.sent === counts.total ? 'attemptSucceeded' : 'attemptFailed';
 }
 
-/** What holds a mailing's sending back without changing its plan: a manager disabled it, or its owner is blocked. */
+/** What holds a mailing's sending back without changing its plan: its owner paused it, a manager disabled it, or its owner is blocked. */
 export interface SendingHolds {
+  paused: boolean;
   disabled: boolean;
   ownerBlocked: boolean;
 }
 
 /** Whether nothing of the mailing may go out now; its schedule stays and sending resumes once the holds are lifted. */
 export function sendingHeld(mailing: SendingHolds): boolean {
-  return mailing.disabled || mailing.ownerBlocked;
+  return mailing.paused || mailing.disabled || mailing.ownerBlocked;
+}
+
+/** Why the owner may not pause (or resume) the mailing now, or null when they may. */
+export function pauseRefusal(mailing: { status: MailingStatus }): string | null {
+  return mailing.status === MailingStatus.FINISHED ? 'This mailing has finished: there is nothing left to pause or resume.' : null;
 }
 
 export interface SendableMailing extends SendingHolds {
@@ -56,6 +62,7 @@ export interface SendableMailing extends SendingHolds {
 export function attemptRefusal(mailing: SendableMailing, hasOpenAttempt: boolean, now: Date): string | null {
   if (mailing.disabled) return 'This mailing is disabled: a manager has to enable it before it can be sent.';
   if (mailing.ownerBlocked) return "This mailing's owner is blocked: it sends again once the account is unblocked.";
+  if (mailing.paused) return 'This mailing is paused: resume it to send.';
   if (hasOpenAttempt) return 'This mailing is already being sent.';
   if (mailing.status === MailingStatus.FINISHED) return 'This mailing has finished; create a new mailing to send again.';
   if (now.getTime() >= mailing.endAt.getTime()) return 'The end time of this mailing has passed.';

@@ -14,7 +14,7 @@ import { User } from '../users/user.entity';
 import { Mailing } from './mailing.entity';
 import type { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
 import type { MailingPlanner } from './mailing-planner';
-import { canEdit, type MailingField } from './mailing.rules';
+import { canEdit, pauseRefusal, type MailingField } from './mailing.rules';
 
 /** The database's word on races between the checks below and the write. */
 const constraintMessages = {
@@ -107,9 +107,28 @@ export class MailingService {
   /** Deletes the mailing with its reports (any status) and cancels its scheduled sending. */
   async delete(actor: Actor, id: string): Promise<string> {
     const found = await findInScope(this.em, Mailing, id, writeScope(actor));
+    // Paused first: its sending has stopped before its deliveries go.
+    if (!found.paused) {
+      found.paused = true;
+      await this.em.flush();
+      await this.deps.scheduler.mailingSaved(id);
+    }
     await this.em.remove(found).flush();
     await this.deps.scheduler.mailingRemoved(id);
     return id;
+  }
+
+  /** The owner pauses the mailing (answering once nothing more of it is being sent) or resumes it. */
+  async setPaused(actor: Actor, id: string, paused: boolean): Promise<Mailing> {
+    const mailing = await findInScope(this.em, Mailing, id, writeScope(actor));
+    const refusal = pauseRefusal(mailing);
+    if (refusal) throw conflict(refusal);
+    if (mailing.paused !== paused) {
+      mailing.paused = paused;
+      await this.em.flush();
+    }
+    await this.deps.scheduler.mailingSaved(id);
+    return mailing;
   }
 
   /** A manager switches a mailing off (nothing is sent) or on again. */

@@ -8,6 +8,7 @@ import { closeAttempt, finishMailing } from './close-attempt';
 import type { AttemptContent } from './personalize';
 import { putBack, resultFor, ResultWriter } from './record';
 import type { Sender } from './send';
+import type { LocalDrives } from './stop-sending';
 import { wait } from './wait';
 
 /** The long-lived parts an attempt is sent with (one set per process). */
@@ -17,12 +18,14 @@ export interface SendingParts {
   /** The ORM's root entity manager: raw SQL and short transactions of their own. */
   em: EntityManager;
   sender: Sender;
+  /** This process's drivers, told at once when a hold is committed here. */
+  drives: LocalDrives;
 }
 
 /** Why a drive ended. */
 export type AttemptStop =
   | { kind: 'closed' }
-  /** The mailing was disabled or its owner blocked (sendingHeld). */
+  /** The mailing was paused or disabled, or its owner blocked (sendingHeld). */
   | { kind: 'held' }
   /** Nothing is due before `until` (retries backing off, a paused server). */
   | { kind: 'waiting'; until: Date }
@@ -62,6 +65,8 @@ class AttemptDriver {
   private readonly signal: AbortSignal;
   private readonly leaseMs: number;
   private content?: AttemptContent;
+  /** Aborted once the mailing stops being sendable while a pass sends (see stop-sending.ts). */
+  private halt: AbortController | null = null;
 
   constructor(
     private readonly parts: SendingParts,
@@ -74,10 +79,12 @@ class AttemptDriver {
 
   async drive(): Promise<AttemptStop> {
     const heartbeat = this.startHeartbeat();
+    const unregister = this.parts.drives.register(this.attemptId, { recheck: () => this.checkHolds(), claimedIds: () => [...this.claimed] });
     try {
       const stop = await this.loop();
       return this.lockLost.signal.aborted ? { kind: 'lockLost' } : stop;
     } finally {
+      unregister();
       heartbeat.stop();
     }
   }
@@ -128,20 +135,37 @@ class AttemptDriver {
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater);
     const writer = new ResultWriter(em, (ids) => ids.forEach((id) => this.claimed.delete(id)));
-    const stopped = () => this.signal.aborted || sender.pausedUntil() !== null || Date.now() >= endAt;
+    const halt = (this.halt = new AbortController());
+    const sendSignal = AbortSignal.any([this.signal, halt.signal]);
+    const stopped = () => sendSignal.aborted || sender.pausedUntil() !== null || Date.now() >= endAt;
     const work = async () => {
       for (let delivery = await queue.next(stopped); delivery; delivery = await queue.next(stopped)) {
-        writer.add(resultFor(delivery, await sender.send(delivery, content, this.signal), config));
+        writer.add(resultFor(delivery, await sender.send(delivery, content, sendSignal), config));
       }
     };
 
-    const workers = await Promise.allSettled(Array.from({ length: concurrency }, work));
+    const monitor = setInterval(() => void this.checkHolds(), config.SEND_HOLD_CHECK_MS);
+    const workers = await Promise.allSettled(Array.from({ length: concurrency }, work)).finally(() => {
+      clearInterval(monitor);
+      this.halt = null;
+    });
     const { unsent, failure } = await queue.settle();
     writer.add(...unsent.map((delivery) => putBack(delivery)));
     await writer.flush();
     const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failure ?? failed) throw failure ?? failed!.reason;
     return queue.claimed;
+  }
+
+  /** While a pass sends: halts it once the mailing was paused, disabled, deleted, its owner blocked or its end reached. */
+  private async checkHolds(): Promise<void> {
+    const halt = this.halt;
+    if (!halt || halt.signal.aborted) return;
+    try {
+      if ((await this.state()).kind !== 'sendable') halt.abort();
+    } catch (error) {
+      this.parts.logger.warn({ err: error, attemptId: this.attemptId }, 'could not read whether a mailing is still sendable');
+    }
   }
 
   /** The next batch, unless the mailing stopped being sendable since this pass began. */
@@ -161,7 +185,7 @@ class AttemptDriver {
     const [row] = await this.parts.em.execute<
       Array<SendingHolds & { status: AttemptStatus; mailingId: string; endAt: string }>
     >(
-      `select a.status, a.mailing_id as "mailingId", m.disabled, u.blocked as "ownerBlocked", m.end_at as "endAt"
+      `select a.status, a.mailing_id as "mailingId", m.paused, m.disabled, u.blocked as "ownerBlocked", m.end_at as "endAt"
        from attempts a join mailings m on m.id = a.mailing_id join users u on u.id = m.owner_id where a.id = ?`,
       [this.attemptId],
     );

@@ -18,7 +18,7 @@ export interface ClaimedDelivery {
 
 /**
  * Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`; none while
- * the mailing is disabled or its owner blocked. The owner's row is share-locked for the
+ * the mailing is paused, disabled or its owner blocked. The owner's row is share-locked for the
  * claim, so once a block is committed nothing more is claimed.
  */
 export function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
@@ -27,7 +27,7 @@ export function claimDeliveries(em: EntityManager, attemptId: string, limit: num
        select 1 from attempts a
        join mailings m on m.id = a.mailing_id
        join users u on u.id = m.owner_id
-       where a.id = ? and not m.disabled and not u.blocked
+       where a.id = ? and not m.paused and not m.disabled and not u.blocked
        for share of u),
      picked as (
        select id from deliveries

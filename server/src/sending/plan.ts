@@ -51,7 +51,7 @@ export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
     return { start: null, finish: plan.openAttemptId ? now : null, attempt: null };
   }
   const finish = later(plan.endAt, now);
-  // A disabled mailing, or one whose owner is blocked, sends nothing, but still becomes FINISHED at its end.
+  // A paused or disabled mailing, or one whose owner is blocked, sends nothing, but still becomes FINISHED at its end.
   if (sendingHeld(plan)) return { start: null, finish, attempt: null };
   const startsLater = plan.status === MailingStatus.CREATED && !plan.openAttemptId && plan.endAt.getTime() > now.getTime();
   const attempt = plan.openAttemptId ? { attemptId: plan.openAttemptId, at: now } : 'keep';
@@ -61,7 +61,7 @@ export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
 /** Reads a mailing's plan; null when it is gone. */
 export async function readPlan(em: EntityManager, mailingId: string): Promise<MailingPlan | null> {
   const [row] = await em.execute<Array<Omit<MailingPlan, 'startAt' | 'endAt'> & { startAt: string; endAt: string }>>(
-    `select m.status, m.disabled, u.blocked as "ownerBlocked", m.start_at as "startAt", m.end_at as "endAt",
+    `select m.status, m.paused, m.disabled, u.blocked as "ownerBlocked", m.start_at as "startAt", m.end_at as "endAt",
        (select a.id from attempts a where a.mailing_id = m.id and a.status = 'RUNNING' limit 1) as "openAttemptId"
      from mailings m join users u on u.id = m.owner_id where m.id = ?`,
     [mailingId],
@@ -78,18 +78,20 @@ export class Planner {
 
   /**
    * Derives a mailing's jobs from its committed state, serialized per mailing so that
-   * quick successive edits cannot apply out of order.
+   * quick successive edits cannot apply out of order. Returns the state it planned from.
    */
-  async replan(mailingId: string): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
+  async replan(mailingId: string): Promise<MailingPlan | null> {
+    return this.em.fork().transactional(async (tx) => {
       await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`mailing-jobs:${mailingId}`]);
-      const jobs = plannedJobs(await readPlan(tx, mailingId), new Date());
+      const plan = await readPlan(tx, mailingId);
+      const jobs = plannedJobs(plan, new Date());
       const mailingJob = (name: string): MailingJobData => ({ key: `${name}:${mailingId}`, mailingId });
       await (jobs.finish ? this.save(JOBS.finish, mailingJob(JOBS.finish), jobs.finish) : this.cancel(JOBS.finish, mailingId));
       await (jobs.start ? this.save(JOBS.start, mailingJob(JOBS.start), jobs.start) : this.cancel(JOBS.start, mailingId));
       if (jobs.attempt === null) await this.cancel(JOBS.attempt, mailingId);
       // The attempt's mailing is known: no second connection is taken while this transaction holds one.
       else if (jobs.attempt !== 'keep') await this.saveAttemptJob(jobs.attempt.attemptId, mailingId, jobs.attempt.at);
+      return plan;
     });
   }
 

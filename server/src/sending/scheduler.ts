@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 import type { RedisClient } from '../common/redis';
+import { sendingHeld } from '../mailings/mailing.rules';
 import { driveAttempt, type SendingParts } from './attempt-driver';
 import { openJobStore } from './job-store';
 import { defineJobs } from './jobs';
@@ -9,6 +10,7 @@ import { messageIdDomain } from './open-attempt';
 import { Planner } from './plan';
 import type { MailingScheduler } from './scheduler.types';
 import { createSender } from './send';
+import { LocalDrives, stopSendingMailing } from './stop-sending';
 
 export interface SchedulerDeps {
   config: Config;
@@ -27,13 +29,19 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
   const { agenda, close: closeJobStore } = await openJobStore(config, databaseUrl, em, logger);
   const planner = new Planner(agenda, em);
   const sender = createSender({ config, logger, em, redis, smtpUrl, databaseUrl });
-  const parts: SendingParts = { config, logger, em, sender };
+  const drives = new LocalDrives();
+  const parts: SendingParts = { config, logger, em, sender, drives };
   const shutdown = new AbortController();
   let started = false;
+  // A held mailing's change answers once its sending has stopped (stop-sending.ts).
+  const replan = async (mailingId: string) => {
+    const plan = await planner.replan(mailingId);
+    if (plan && sendingHeld(plan)) await stopSendingMailing({ config, logger, em, drives }, mailingId);
+  };
 
   return {
-    mailingSaved: (mailingId) => planner.replan(mailingId),
-    mailingRemoved: (mailingId) => planner.replan(mailingId),
+    mailingSaved: replan,
+    mailingRemoved: replan,
     queueAttempt: (attemptId, notBefore) => planner.queueAttempt(attemptId, notBefore),
     sendInProcess(attemptId, signal) {
       return driveAttempt(parts, attemptId, {
