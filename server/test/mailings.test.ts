@@ -236,12 +236,12 @@ describe('mailings', () => {
     const { user, messageId, recipientIds } = await sender();
     const manager = await t.createUser({ role: Role.MANAGER });
     const scheduler = t.app.scheduler;
-    const calls: Array<{ call: string; id: string; committedEndAt?: string; exists: boolean; disabled?: boolean }> = [];
+    const calls: Array<{ call: string; id: string; committedEndAt?: string; exists: boolean; disabled?: boolean; paused?: boolean }> = [];
     const observe = (call: 'mailingSaved' | 'mailingRemoved') => {
       const original = scheduler[call].bind(scheduler);
       jest.spyOn(scheduler, call).mockImplementation(async (id: string) => {
         const row = await t.app.orm.em.fork().findOne(Mailing, id);
-        calls.push({ call, id, exists: !!row, committedEndAt: row?.endAt.toISOString(), disabled: row?.disabled });
+        calls.push({ call, id, exists: !!row, committedEndAt: row?.endAt.toISOString(), disabled: row?.disabled, paused: row?.paused });
         return original(id);
       });
     };
@@ -256,13 +256,15 @@ describe('mailings', () => {
     ok(await t.gql(ENABLE, { id }, manager));
     ok(await t.gql(DELETE, { id }, user));
 
-    expect(calls.map(({ call, exists, disabled }) => ({ call, exists, disabled }))).toEqual([
-      { call: 'mailingSaved', exists: true, disabled: false },
-      { call: 'mailingSaved', exists: true, disabled: false },
-      { call: 'mailingRemoved', exists: true, disabled: true },
+    expect(calls.map(({ call, exists, disabled, paused }) => ({ call, exists, disabled, paused }))).toEqual([
+      { call: 'mailingSaved', exists: true, disabled: false, paused: false },
+      { call: 'mailingSaved', exists: true, disabled: false, paused: false },
+      { call: 'mailingRemoved', exists: true, disabled: true, paused: false },
       // the update of a disabled mailing plans nothing
-      { call: 'mailingSaved', exists: true, disabled: false },
-      { call: 'mailingRemoved', exists: false, disabled: undefined },
+      { call: 'mailingSaved', exists: true, disabled: false, paused: false },
+      // deleting pauses it first, so that its sending has stopped before its rows go
+      { call: 'mailingSaved', exists: true, disabled: false, paused: true },
+      { call: 'mailingRemoved', exists: false, disabled: undefined, paused: undefined },
     ]);
     expect(calls.every((c) => c.id === id)).toBe(true);
     expect(calls[1].committedEndAt).toBe(endAt);
