@@ -196,19 +196,31 @@ class AttemptDriver {
     return { kind: 'sendable', endAt };
   }
 
-  /** Renews the leases of claimed deliveries and the job's lock every third of their lifetime. */
+  /**
+   * Renews the leases of claimed deliveries and the job's lock every third of their lifetime.
+   * A renewal that fails (a busy or briefly unreachable database) is tried again at the next
+   * beat while the last renewal still holds; the attempt stops only once it could have lapsed.
+   */
   private startHeartbeat(): { stop(): void } {
     const interval = Math.max(this.leaseMs / 3, 50);
     let stopped = false;
     let timer: NodeJS.Timeout;
+    let renewedAt = Date.now();
     const beat = async () => {
       try {
         await extendLeases(this.parts.em, [...this.claimed], this.leaseMs);
         await this.options.keepAlive?.();
+        renewedAt = Date.now();
       } catch (error) {
-        this.parts.logger.warn({ err: error, attemptId: this.attemptId }, 'an attempt could not renew its lock; stopping it');
-        this.lockLost.abort();
-        return;
+        const lapses = Date.now() + interval - renewedAt >= this.leaseMs;
+        this.parts.logger.warn(
+          { err: error, attemptId: this.attemptId },
+          lapses ? 'an attempt could not renew its lock; stopping it' : 'an attempt could not renew its lock; trying again',
+        );
+        if (lapses) {
+          this.lockLost.abort();
+          return;
+        }
       }
       if (!stopped) timer = setTimeout(() => void beat(), interval);
     };
