@@ -37,6 +37,21 @@ const inOneHour = () => new Date(Date.now() + 3_600_000);
 const firstArrival = (emails: string[]) => Math.min(...smtp.received.filter((m) => emails.includes(m.to)).map((m) => m.at));
 
 describe('scheduling', () => {
+  it('leaves no job behind once a mailing has finished, sent in full or at its end', async () => {
+    const { user } = await t.createUser();
+    const sent = await seedMailing(t.app, user, { count: 2 });
+    const ended = await seedMailing(t.app, user, { count: 2, endAt: new Date(Date.now() + 1000), disabled: true });
+    await t.app.scheduler.mailingSaved(sent.mailingId);
+    await t.app.scheduler.mailingSaved(ended.mailingId);
+    expect((await jobsOf(t.app, ended.mailingId)).map((j) => j.name)).toEqual(['mailing.finish']);
+
+    expect(await runClosed(t.app, sent.mailingId)).toMatchObject({ status: 'SUCCESS' });
+    await waitUntil('the sent mailing to have no jobs', async () => (await jobsOf(t.app, sent.mailingId)).length === 0);
+    await waitUntil('the ended mailing to finish', async () => (await mailingStatus(t.app, ended.mailingId)) === 'FINISHED');
+    await waitUntil('the ended mailing to have no jobs', async () => (await jobsOf(t.app, ended.mailingId)).length === 0);
+    expect(await mailingStatus(t.app, sent.mailingId)).toBe('FINISHED');
+  });
+
   it('starts a mailing created inside its window at once', async () => {
     const { user } = await t.createUser();
     const { mailingId, emails } = await seedMailing(t.app, user, { count: 2 });
@@ -127,7 +142,7 @@ describe('scheduling', () => {
     expect((await jobsOf(t.app, disabled.mailingId)).map((j) => j.name)).toEqual(['mailing.finish']);
   });
 
-  it('stops a run at its next batch when the mailing is disabled, and goes on when it is enabled', async () => {
+  it('stops a run at once when the mailing is disabled, and goes on when it is enabled', async () => {
     const batch = t.app.config.SEND_BATCH_SIZE;
     smtp.hold({ after: 3 });
     const { user } = await t.createUser();
@@ -141,13 +156,13 @@ describe('scheduling', () => {
     await t.app.scheduler.mailingRemoved(mailingId);
     const claimedWhenDisabled = (await deliveriesOf(t.app, mailingId)).filter((d) => d.status !== 'PENDING').length;
     smtp.release();
-    // What was claimed goes out; the next claim sees the mailing disabled and the run lets go.
+    // Only what was in flight when it answered goes out; the rest of the claimed batch goes back.
     const paused = await waitUntil('the run to stop sending', async () => {
       const rows = await deliveriesOf(t.app, mailingId);
       return rows.every((d) => d.status !== 'SENDING') && rows;
     });
     const touched = paused.filter((d) => d.status !== 'PENDING');
-    expect(touched.length).toBeLessThanOrEqual(claimedWhenDisabled + batch);
+    expect(touched.length).toBeLessThanOrEqual(claimedWhenDisabled);
     expect(touched.length).toBeLessThan(4 * batch);
     expect((await attemptsOf(t.app, mailingId))[0].status).toBe('RUNNING');
     expect(await jobsOf(t.app, mailingId)).toEqual([{ name: 'mailing.finish', nextRunAt: expect.any(Date) }]);

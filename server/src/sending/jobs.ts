@@ -47,7 +47,7 @@ async function startMailing(job: Job<MailingJobData>, { em, planner, domain, log
 }
 
 /** Sends an open attempt. A long wait (backoff, a paused server) reschedules the job and frees the worker. */
-async function sendAttempt(job: Job<AttemptJobData>, { driveAttempt, shutdown }: JobDeps): Promise<void> {
+async function sendAttempt(job: Job<AttemptJobData>, { driveAttempt, shutdown, planner }: JobDeps): Promise<void> {
   const stop = await driveAttempt(job.attrs.data.attemptId, {
     signal: shutdown,
     keepAlive: () => job.touch(),
@@ -56,6 +56,8 @@ async function sendAttempt(job: Job<AttemptJobData>, { driveAttempt, shutdown }:
   if (stop.kind === 'waiting') job.attrs.nextRunAt = stop.until;
   // Shutting down: the next worker (or this one after its restart) goes on at once.
   if (stop.kind === 'interrupted') job.attrs.nextRunAt = new Date();
+  // A mailing sent in full is FINISHED: its end has nothing left to do, so its job goes.
+  if (stop.kind === 'closed') await planner.replan(job.attrs.data.mailingId);
 }
 
 /** At its end: the mailing becomes FINISHED and its open attempt closes (later, while deliveries are in flight). */
@@ -68,14 +70,17 @@ async function finishAtEnd(job: Job<MailingJobData>, { em, config }: JobDeps): P
 /** Makes this process a worker of the three jobs. */
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   const lockLifetime = deps.config.JOB_LOCK_LIFETIME_MS;
+  // A job that ran and set no next run has done its part: it leaves the job store.
+  const removeOnComplete = true;
   // For errors a job did not expect (its database gone for a while): try again later.
   const backoff = backoffStrategies.exponential({ delay: 1000, maxDelay: 60_000, maxRetries: 30, jitter: 0.2 });
-  agenda.define(JOBS.start, (job: Job<MailingJobData>) => startMailing(job, deps), { lockLifetime, concurrency: 5, backoff });
-  agenda.define(JOBS.finish, (job: Job<MailingJobData>) => finishAtEnd(job, deps), { lockLifetime, concurrency: 5, backoff });
+  agenda.define(JOBS.start, (job: Job<MailingJobData>) => startMailing(job, deps), { lockLifetime, concurrency: 5, backoff, removeOnComplete });
+  agenda.define(JOBS.finish, (job: Job<MailingJobData>) => finishAtEnd(job, deps), { lockLifetime, concurrency: 5, backoff, removeOnComplete });
   agenda.define(JOBS.attempt, (job: Job<AttemptJobData>) => sendAttempt(job, deps), {
     lockLifetime,
     concurrency: ATTEMPT_JOB_CONCURRENCY,
     backoff,
+    removeOnComplete,
   });
   agenda.on('fail', (error: Error, job: Job) => deps.logger.error({ err: error, job: job.attrs.name, data: job.attrs.data }, 'job failed'));
   agenda.on('error', (error: Error) => deps.logger.warn({ err: error }, 'job scheduler error'));
