@@ -74,6 +74,16 @@ describe('a failing mail server', () => {
     for (const email of emails) expect(smtp.countFor(email)).toBe(1);
   });
 
+  it('marks a message UNCERTAIN when the answer to it has no readable reply code, and never sends it again', async () => {
+    smtp.rules = rulesByPrefix({ 'garbled-2x0': () => ({ garbledAnswer: '2x0 what?' }), 'garbled-text': () => ({ garbledAnswer: 'hello there' }) });
+    const emails = ['garbled-2x0@example.test', 'garbled-text@example.test', 'fine-a@example.test', 'fine-b@example.test'];
+    const { attempt, deliveries } = await sendTo(emails);
+    expect(deliveries.get('garbled-2x0@example.test')).toMatchObject({ status: 'UNCERTAIN', tries: 1, response: 'Unreadable answer to the message: 2x0 what?' });
+    expect(deliveries.get('garbled-text@example.test')).toMatchObject({ status: 'UNCERTAIN', tries: 1, response: 'Unreadable answer to the message: hello there' });
+    expect(attempt).toMatchObject({ status: 'FAILURE', sentCount: 2, uncertainCount: 2 });
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
+  });
+
   it('retries a timeout before the message went out', async () => {
     let rcptSeen = 0;
     smtp.rules = rulesByPrefix({

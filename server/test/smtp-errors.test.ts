@@ -1,4 +1,4 @@
-import { classifySendError, isServerDown } from '../src/sending/smtp-errors';
+import { classifyAcceptance, classifySendError, isServerDown } from '../src/sending/smtp-errors';
 
 /** An error shaped like nodemailer's for a server reply (it sets `permanent` for 5xx but 503). */
 const reply = (code: string, response: string) => {
@@ -104,6 +104,28 @@ describe('classifySendError', () => {
   it('keeps the server’s own words when there are some', () => {
     const garbled = Object.assign(new Error('Invalid greeting'), { code: 'EPROTOCOL', response: 'HTTP/1.1 400 Bad Request' });
     expect(classifySendError(garbled, false)).toEqual({ kind: 'deferred', response: 'HTTP/1.1 400 Bad Request', serverDown: true });
+  });
+});
+
+describe('unreadable answers to a message that went out', () => {
+  it('calls an answer without a reply code uncertain: the server may have taken the message', () => {
+    const garbled = Object.assign(new Error('Message failed: hello there'), { code: 'EMESSAGE', response: 'hello there' });
+    expect(classifySendError(garbled, true)).toEqual({ kind: 'uncertain', response: 'Unreadable answer to the message: hello there' });
+  });
+
+  it('still rejects a message nodemailer refused itself before sending it', () => {
+    const refused = Object.assign(new Error('Message failed: bad header'), { code: 'EMESSAGE' });
+    expect(classifySendError(refused, false)).toMatchObject({ kind: 'rejected' });
+  });
+});
+
+describe('classifyAcceptance', () => {
+  it.each(['250 2.0.0 Ok: queued as 12345', '250', '250-first line\n250 last line'])('counts %j as sent', (response) => {
+    expect(classifyAcceptance(response)).toEqual({ kind: 'sent', response });
+  });
+
+  it.each(['2x0 what?', '2', '25 ok', '2500 queued', ''])('counts %j as uncertain', (response) => {
+    expect(classifyAcceptance(response)).toEqual({ kind: 'uncertain', response: `Unreadable answer to the message: ${response}` });
   });
 });
 

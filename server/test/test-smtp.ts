@@ -14,6 +14,8 @@ export interface SmtpRule {
   hangAtData?: boolean;
   /** Read the whole message, then drop the connection without answering. */
   dropAfterData?: boolean;
+  /** Read the whole message, then answer this line (no valid reply code) and nothing more on that connection. */
+  garbledAnswer?: string;
 }
 
 export interface ReceivedMail {
@@ -103,6 +105,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
           dropped: Boolean(rule?.dropAfterData),
         });
         if (rule?.dropAfterData) return socketOf(session)?.destroy();
+        if (rule?.garbledAnswer) return socketOf(session)?.write(`${rule.garbledAnswer}\r\n`);
         if (rule?.hangAtData) return;
         if (holding && holding.after <= 0) heldAnswers.push({ socket: socketOf(session), answer: () => callback() });
         else {

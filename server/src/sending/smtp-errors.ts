@@ -30,12 +30,21 @@ export function classifySendError(error: unknown, handedOver: boolean): SendOutc
   const response = err.response ?? [code, err.message].filter(Boolean).join(': ');
   if (err.responseCode && err.permanent) return { kind: 'rejected', response };
   if (!err.responseCode && handedOver && CONNECTION_LOST.has(code)) return { kind: 'uncertain', response };
+  // The whole message went out and the answer to it has no reply code: the server may have taken it.
+  if (!err.responseCode && handedOver && code === 'EMESSAGE') return { kind: 'uncertain', response: unreadable(response) };
   if (err.responseCode) return { kind: 'deferred', response, serverDown: err.responseCode === 421 };
   if (SERVER_DOWN.has(code)) return { kind: 'deferred', response, serverDown: true };
   // An address or message nodemailer itself refuses (EENVELOPE, EMESSAGE without an answer) will not improve.
   if (code === 'EENVELOPE' || code === 'EMESSAGE') return { kind: 'rejected', response };
   return { kind: 'deferred', response, serverDown: false };
 }
+
+/** What the server answered to a message it was handed: a 2xx reply is sent, anything unreadable is uncertain. */
+export function classifyAcceptance(response: string): SendOutcome {
+  return /^2\d\d(?:[ -]|$)/.test(response) ? { kind: 'sent', response } : { kind: 'uncertain', response: unreadable(response) };
+}
+
+const unreadable = (response: string) => `Unreadable answer to the message: ${response.replace(/^EMESSAGE: Message failed: /, '')}`;
 
 /** A failure that says the mail server (or the way to it) is down, not just this message's trouble. */
 export function isServerDown(outcome: SendOutcome): boolean {

@@ -3,7 +3,7 @@ import DKIM from 'nodemailer/lib/dkim';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../config';
-import { classifySendError, type SendOutcome } from './smtp-errors';
+import { classifyAcceptance, classifySendError, type SendOutcome } from './smtp-errors';
 
 export interface OutgoingMessage {
   from: string;
@@ -62,7 +62,7 @@ export function createMailingTransport(smtpUrl: string, config: Config): Mailing
       const mail: TrackedMail = { ...message, handover };
       try {
         const info = await transport.sendMail(mail);
-        return { kind: 'sent', response: String(info.response ?? '') };
+        return classifyAcceptance(String(info.response ?? ''));
       } catch (error) {
         return classifySendError(error, handover.done);
       }
