@@ -1,4 +1,5 @@
 import { fillPlaceholders as personalize } from '../src/rules/messages';
+import { MessageFormat } from '../src/messages/message.entity';
 import { composeMessage, personalizeHeader } from '../src/sending/personalize';
 
 const ann = { email: 'ann@example.com', fullName: 'Ann Smith' };
@@ -28,6 +29,14 @@ describe('personalize', () => {
     expect(personalize('Hi {{fullName}}', { email: 'x@example.com', fullName: '{{email}} $& $1' })).toBe('Hi {{email}} $& $1');
   });
 
+  it('escapes the values it fills into HTML, and only those', () => {
+    const values = { email: 'a&b@example.com', fullName: `<i>O'Brien</i> "Al"` };
+    expect(personalize('<p title="{{fullName}}">{{fullName}} &amp; {{email}}</p>', values, 'HTML')).toBe(
+      '<p title="&lt;i&gt;O&#39;Brien&lt;/i&gt; &quot;Al&quot;">&lt;i&gt;O&#39;Brien&lt;/i&gt; &quot;Al&quot; &amp; a&amp;b@example.com</p>',
+    );
+    expect(personalize('{{fullName}}', values, 'TEXT')).toBe(`<i>O'Brien</i> "Al"`);
+  });
+
   it('leaves text without placeholders alone', () => {
     expect(personalize('', ann)).toBe('');
     expect(personalize('Plain text', ann)).toBe('Plain text');
@@ -44,7 +53,7 @@ describe('personalizeHeader', () => {
 
 describe('composeMessage', () => {
   it('builds the message one recipient gets', () => {
-    const content = { subject: 'Hello {{fullName}}', body: 'Sent to {{email}}.\nLine two.' };
+    const content = { subject: 'Hello {{fullName}}', body: 'Sent to {{email}}.\nLine two.', format: MessageFormat.TEXT };
     expect(composeMessage(content, { ...ann, messageId: '<d1@example.com>' }, 'Sender <news@example.com>')).toEqual({
       from: 'Sender <news@example.com>',
       to: { name: 'Ann Smith', address: 'ann@example.com' },
@@ -52,5 +61,12 @@ describe('composeMessage', () => {
       text: 'Sent to ann@example.com.\nLine two.',
       messageId: '<d1@example.com>',
     });
+  });
+
+  it('gives an HTML message its text part, made from the filled-in HTML', () => {
+    const content = { subject: 'Hi', body: '<h2>Dear {{fullName}}</h2><p>See <a href="https://x.example/{{email}}">this</a></p>', format: MessageFormat.HTML };
+    const message = composeMessage(content, { ...ann, fullName: 'Ann <3', messageId: '<d1@example.com>' }, 'news@example.com');
+    expect(message.html).toBe('<h2>Dear Ann &lt;3</h2><p>See <a href="https://x.example/ann@example.com">this</a></p>');
+    expect(message.text).toBe('Dear Ann <3\n\nSee this [https://x.example/ann@example.com]');
   });
 });

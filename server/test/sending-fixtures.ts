@@ -1,6 +1,6 @@
 import type { App } from '../src/app';
 import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
-import { Message } from '../src/messages/message.entity';
+import { Message, MessageFormat } from '../src/messages/message.entity';
 import { Recipient } from '../src/recipients/recipient.entity';
 import { Attempt } from '../src/sending/attempt.entity';
 import type { DeliveryStatus } from '../src/sending/delivery.entity';
@@ -38,7 +38,7 @@ let seq = 0;
 export async function seedMailing(
   app: App,
   owner: User,
-  opts: { count?: number; emails?: string[]; subject?: string; body?: string; startAt?: Date; endAt?: Date; disabled?: boolean } = {},
+  opts: { count?: number; emails?: string[]; fullNames?: string[]; subject?: string; body?: string; format?: MessageFormat; startAt?: Date; endAt?: Date; disabled?: boolean } = {},
 ): Promise<SeededMailing> {
   const em = app.orm.em.fork();
   const batch = ++seq;
@@ -46,9 +46,10 @@ export async function seedMailing(
   const message = em.create(Message, {
     subject: opts.subject ?? 'Hello {{fullName}}',
     body: opts.body ?? 'Dear {{fullName}}, this goes to {{email}}.',
+    format: opts.format ?? MessageFormat.TEXT,
     owner,
   });
-  const recipients = emails.map((email, i) => em.create(Recipient, { email, fullName: `Reader ${i}`, owner }));
+  const recipients = emails.map((email, i) => em.create(Recipient, { email, fullName: opts.fullNames?.[i] ?? `Reader ${i}`, owner }));
   const startAt = opts.startAt ?? new Date(Date.now() - 60_000);
   const mailing = em.create(Mailing, {
     startAt,

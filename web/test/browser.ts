@@ -26,8 +26,11 @@ export interface BrowserApp {
   url: string;
   /** A verified account with PASSWORD. */
   createUser(role?: Role): Promise<TestUser>;
-  /** A page in a browser context of its own (its own cookies); logged in as `as` through the API when given. */
-  newPage(opts?: { as?: TestUser }): Promise<Page>;
+  /**
+   * A page in a browser context of its own (its own cookies); logged in as `as` through the API when given.
+   * `expectedErrors`: console errors the test causes on purpose (e.g. a script the page blocks), not counted as failures.
+   */
+  newPage(opts?: { as?: TestUser; expectedErrors?: RegExp }): Promise<Page>;
   /** The link in the mail (waited for) to `to` with `subject`, opening this test server's web app. */
   linkFromMail(to: string, subject: string): Promise<string>;
   /**
@@ -59,14 +62,14 @@ export async function startBrowserApp(overrides: Parameters<typeof startTestApp>
     app,
     url: app.url,
     createUser: (role = Role.USER) => app.createUser({ role, password: PASSWORD }),
-    async newPage({ as } = {}) {
+    async newPage({ as, expectedErrors } = {}) {
       // A fixed zone and locale: dates typed into a form read the same on every machine.
       const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
       context.setDefaultTimeout(WAIT_MS);
       const errors: string[] = [];
       opened.push({ context, errors });
       context.on('console', (message) => {
-        if (message.type() === 'error') errors.push(`console error on ${message.page()?.url()}: ${message.text()}`);
+        if (message.type() === 'error' && !expectedErrors?.test(message.text())) errors.push(`console error on ${message.page()?.url()}: ${message.text()}`);
       });
       context.on('weberror', (error) => errors.push(`page error on ${error.page()?.url()}: ${error.error().stack}`));
       if (as) await context.addCookies([{ name: SESSION_COOKIE, value: await sessionCookie(as), url: app.url, httpOnly: true, sameSite: 'Lax' }]);

@@ -66,6 +66,33 @@ describeInBrowser('messages in the browser', () => {
     await page.getByRole('article', { name: 'Message preview' }).getByText('Dear Ada Lovelace <ada@example.com>').waitFor();
   });
 
+  it('previews an HTML message in a sandboxed frame where none of its scripts runs, and saves it as HTML', async () => {
+    const user = await t.createUser();
+    ok(await t.app.gql(CREATE_RECIPIENT, { input: { email: 'tom@example.com', fullName: 'Tom <b>&</b> Jerry' } }, user));
+    // What Chromium says when the frame's sandbox stops the message's script: the point of the test.
+    const page = await t.newPage({ as: user, expectedErrors: /^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/ });
+    await page.goto('/messages/new');
+    await pageTitled(page, 'New message');
+    await page.getByLabel('Subject', { exact: true }).fill('Rich news');
+    await page.getByRole('group', { name: 'Format' }).getByRole('button', { name: 'HTML', exact: true }).click();
+    await page.getByLabel('Body', { exact: true }).fill(
+      '<h1>Hello {{fullName}}</h1><p>Spring <em>sale</em></p><script>parent.document.title = "hacked"</script>',
+    );
+    const frame = page.getByTitle('HTML preview');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    const heading = page.frameLocator('iframe[title="HTML preview"]').getByRole('heading', { level: 1 });
+    await heading.getByText('Hello Tom <b>&</b> Jerry', { exact: true }).waitFor();
+    expect(await page.title()).not.toBe('hacked');
+
+    await page.getByRole('button', { name: 'Create message', exact: true }).click();
+    await pageTitled(page, 'Messages');
+    // The list shows the message's text, not its markup.
+    await page.getByRole('table', { name: 'Messages' }).getByText('Hello {{fullName}} Spring sale', { exact: true }).waitFor();
+    const saved = ok<{ messages: { items: Array<{ subject: string; format: string }> } }>(await t.app.gql('{ messages { items { subject format } } }', {}, user)).messages.items;
+    expect(saved).toEqual([{ subject: 'Rich news', format: 'HTML' }]);
+    expect(await page.title()).not.toBe('hacked');
+  });
+
   it('says how many mailings still use a message it cannot delete, and deletes one nothing uses', async () => {
     const user = await t.createUser();
     const recipientId = ok<{ createRecipient: { id: string } }>(await t.app.gql(CREATE_RECIPIENT, { input: { email: 'ann@example.com' } }, user)).createRecipient.id;

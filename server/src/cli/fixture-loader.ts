@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hashPassword, passwordMatches } from '../users/passwords';
 import { Mailing } from '../mailings/mailing.entity';
-import { Message } from '../messages/message.entity';
+import { Message, type MessageFormat } from '../messages/message.entity';
 import { Recipient } from '../recipients/recipient.entity';
 import { Attempt, AttemptStatus } from '../sending/attempt.entity';
 import { Delivery, DeliveryStatus } from '../sending/delivery.entity';
@@ -75,6 +75,7 @@ async function upsertMessages(em: EntityManager, owner: User, data: FixtureUser)
   for (const m of data.messages) {
     const message = bySubject.get(m.subject) ?? em.create(Message, { subject: m.subject, body: m.body, owner });
     message.body = m.body;
+    message.format = m.format as MessageFormat;
     bySubject.set(m.subject, message);
   }
   return bySubject;

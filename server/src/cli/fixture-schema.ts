@@ -55,7 +55,7 @@ const user = z.object({
   recipients: z
     .array(recipientRules.extend({ email, fullName: recipientRules.shape.fullName.default(''), comment: recipientRules.shape.comment.default('') }))
     .default([]),
-  messages: z.array(messageRules).default([]),
+  messages: z.array(messageRules.extend({ format: messageRules.shape.format.default('TEXT') })).default([]),
   mailings: z.array(mailing).default([]),
 });
 

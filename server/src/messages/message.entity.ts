@@ -1,7 +1,16 @@
-import { Entity, Index, ManyToOne, Property } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { Entity, Enum, Index, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../common/base.entity';
 import { User } from '../users/user.entity';
+
+export enum MessageFormat {
+  TEXT = 'TEXT',
+  HTML = 'HTML',
+}
+registerEnumType(MessageFormat, {
+  name: 'MessageFormat',
+  description: 'TEXT: the body is plain text. HTML: the body is HTML; it goes out as multipart/alternative with a plain-text part made from it.',
+});
 
 @ObjectType({ description: 'The subject and body a mailing sends.' })
 @Entity({ tableName: 'messages' })
@@ -13,6 +22,10 @@ export class Message extends BaseEntity {
   @Field(() => String)
   @Property({ type: 'text' })
   body!: string;
+
+  @Field(() => MessageFormat)
+  @Enum({ items: () => MessageFormat, nativeEnumName: 'message_format', default: MessageFormat.TEXT })
+  format: Opt<MessageFormat> = MessageFormat.TEXT;
 
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()

@@ -1,6 +1,7 @@
 import { Field, InputType } from 'type-graphql';
 import { ValidateWith } from '../common/validation';
 import { messageRules } from '../rules';
+import { MessageFormat } from './message.entity';
 
 @InputType()
 @ValidateWith(messageRules)
@@ -10,6 +11,9 @@ export class MessageInput {
 
   @Field(() => String)
   body!: string;
+
+  @Field(() => MessageFormat, { defaultValue: MessageFormat.TEXT })
+  format!: MessageFormat;
 }
 
 @InputType({ description: 'Only the fields given are changed.' })
@@ -20,4 +24,7 @@ export class MessageUpdateInput {
 
   @Field(() => String, { nullable: true })
   body?: string;
+
+  @Field(() => MessageFormat, { nullable: true })
+  format?: MessageFormat;
 }

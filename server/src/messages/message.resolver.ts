@@ -6,6 +6,7 @@ import { User } from '../users/user.entity';
 import { Message } from './message.entity';
 import { MessageInput, MessageUpdateInput } from './message.inputs';
 import { MessageService, type MessageUsage } from './message.service';
+import { plainTextOf } from './message-text';
 
 const MessagePage = PageType(Message);
 
@@ -44,6 +45,11 @@ export class MessageResolver {
   @Mutation(() => ID, { description: 'Deletes a message no mailing uses; returns its id.' })
   deleteMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return this.service(ctx).delete(actorOf(ctx), id);
+  }
+
+  @FieldResolver(() => String, { description: 'The body as plain text: the body itself, or the text part made from it when it is HTML (placeholders not filled in).' })
+  plainText(@Root() message: Message) {
+    return plainTextOf(message.body, message.format);
   }
 
   @FieldResolver(() => User)

@@ -34,6 +34,7 @@ export class MessageService {
     const message = this.em.create(Message, {
       subject: input.subject.trim(),
       body: input.body,
+      format: input.format,
       owner: this.em.getReference(User, actor.id),
     });
     await this.em.flush();
@@ -44,6 +45,7 @@ export class MessageService {
     const message = await this.owned(actor, id);
     if (input.subject != null) message.subject = input.subject.trim();
     if (input.body != null) message.body = input.body;
+    if (input.format != null) message.format = input.format;
     await this.em.flush();
     return message;
   }

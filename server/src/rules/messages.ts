@@ -4,6 +4,10 @@ export const SUBJECT_MAX = 300;
 export const BODY_MAX = 100_000;
 const NOT_BLANK = /\S/;
 
+/** TEXT: the body is plain text. HTML: the body is HTML, sent with a plain-text part made from it. */
+export const MESSAGE_FORMATS = ['TEXT', 'HTML'] as const;
+export type MessageFormatName = (typeof MESSAGE_FORMATS)[number];
+
 export const messageRules = z.object({
   subject: z
     .string()
@@ -15,6 +19,7 @@ export const messageRules = z.object({
     .min(1, 'Body cannot be empty.')
     .max(BODY_MAX, `Body is at most ${BODY_MAX} characters.`)
     .regex(NOT_BLANK, 'Body cannot be blank.'),
+  format: z.enum(MESSAGE_FORMATS, 'Format is TEXT or HTML.'),
 });
 
 /** The placeholders a message body may use, filled in per recipient. */
@@ -28,10 +33,15 @@ export interface PlaceholderValues {
 
 const PLACEHOLDER = /\{\{\s*(fullName|email)\s*\}\}/g;
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
 /**
  * Fills `{{fullName}}` and `{{email}}` in; other text, other braces included, stays as
- * written. Sending and the editor's preview both use it, so the preview shows what is sent.
+ * written. In an HTML body the values are escaped, so a name is text, never markup.
+ * Sending and the editor's preview both use it, so the preview shows what is sent.
  */
-export function fillPlaceholders(template: string, values: PlaceholderValues): string {
-  return template.replace(PLACEHOLDER, (_, name: keyof PlaceholderValues) => values[name]);
+export function fillPlaceholders(template: string, values: PlaceholderValues, format: MessageFormatName = 'TEXT'): string {
+  const fill = format === 'HTML' ? escapeHtml : (value: string) => value;
+  return template.replace(PLACEHOLDER, (_, name: keyof PlaceholderValues) => fill(values[name]));
 }

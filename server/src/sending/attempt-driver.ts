@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
+import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
 import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
@@ -177,8 +178,8 @@ class AttemptDriver {
   }
 
   private async readContent(): Promise<AttemptContent> {
-    const [row] = await this.parts.em.execute<AttemptContent[]>('select subject, body from attempts where id = ?', [this.attemptId]);
-    return row ?? { subject: '', body: '' };
+    const [row] = await this.parts.em.execute<AttemptContent[]>('select subject, body, format from attempts where id = ?', [this.attemptId]);
+    return row ?? { subject: '', body: '', format: MessageFormat.TEXT };
   }
 
   private async state(): Promise<AttemptState> {

@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt } from '@mik
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../common/base.entity';
 import { Mailing } from '../mailings/mailing.entity';
+import { MessageFormat } from '../messages/message.entity';
 
 export enum AttemptStatus {
   RUNNING = 'RUNNING',
@@ -63,4 +64,8 @@ export class Attempt extends BaseEntity {
   /** The body as it was when the attempt opened: editing the message does not change an attempt. */
   @Property({ type: 'text', default: '', lazy: true })
   body: Opt<string> = '';
+
+  /** The body's format as it was when the attempt opened. */
+  @Enum({ items: () => MessageFormat, nativeEnumName: 'message_format', default: MessageFormat.TEXT })
+  format: Opt<MessageFormat> = MessageFormat.TEXT;
 }

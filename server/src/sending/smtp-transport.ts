@@ -10,6 +10,8 @@ export interface OutgoingMessage {
   to: { name: string; address: string };
   subject: string;
   text: string;
+  /** With `text`, the message goes out as multipart/alternative. */
+  html?: string;
   messageId: string;
 }
 
