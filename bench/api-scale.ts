@@ -61,7 +61,7 @@ const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
 async function main() {
   const db = await createDatabase();
   const app = await createApp(
-    loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: db.url, SMTP_URL: 'smtp://127.0.0.1:9', SCHEDULER_ENABLED: 'false', CACHE_TTL_SECONDS: '0' }),
+    loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: db.url, SMTP_URL: 'smtp://127.0.0.1:9', SERVER_ROLE: 'api', CACHE_TTL_SECONDS: '0' }),
   );
   const url = await app.listen(0, '127.0.0.1');
   const gql = client(url);

@@ -48,7 +48,7 @@ const settings = (databaseUrl: string, smtpUrl: string, overrides: Record<string
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtpUrl,
-    SCHEDULER_ENABLED: 'false',
+    SERVER_ROLE: 'api',
     SMTP_POOL_SIZE: String(POOL_SIZE),
     // High enough not to bind: the limiter is still consulted for every message.
     SEND_RATE_PER_SECOND: '1000000',

@@ -16,7 +16,7 @@ import { cacheRules, entities, features } from './features';
 import { openDatabase } from './db/database';
 import { closeRedis, openRedis } from './common/redis';
 import { createMailer, type Mailer } from './mail/mailer';
-import { appDeps } from './app-deps';
+import { appDeps, type AppDeps } from './app-deps';
 import { createAuthLimits } from './auth/auth-limits';
 import { createContext } from './context';
 import type { RequestContext } from './common/request-context';
@@ -59,9 +59,75 @@ export async function createApp(config: Config, options: { logDestination?: Dest
   const authLimits = createAuthLimits({ config, em: orm.em, redis });
   const deps = appDeps({ config, logger, orm, mailer, scheduler, cache, authLimits });
 
-  const schema = await buildAppSchema(deps);
   const server = express();
   const httpServer = http.createServer(server);
+  // A worker serves only /healthz: no GraphQL, no web app.
+  const apollo = config.SERVER_ROLE === 'worker' ? null : await startApollo(deps, httpServer, logger);
+
+  server.disable('x-powered-by');
+  // The client address (rate limits) is the peer's, or behind trusted proxies the one they forward.
+  server.set('trust proxy', config.TRUST_PROXY);
+  server.use(securityHeaders());
+  server.get('/healthz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  if (apollo) {
+    server.use(
+      '/graphql',
+      cookieParser(),
+      express.json({ limit: '2mb' }),
+      expressMiddleware(apollo, { context: ({ req, res }) => createContext(orm.em, req, res) }),
+    );
+    for (const feature of features) if (feature.routes) server.use(feature.routes(deps));
+    serveWebApp(server);
+  }
+  server.use(apiNotFound, apiErrors(logger));
+
+  await scheduler.start();
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    orm,
+    http: httpServer,
+    mailer,
+    scheduler,
+    cache,
+    databaseUrl,
+    listen(port = config.PORT, host = config.HOST) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`);
+        });
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await apollo?.stop();
+      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+      await scheduler.close();
+      await mailer.close();
+      await cache.close();
+      if (redis) await closeRedis(redis);
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+/** The GraphQL server of the API role, started; its limits and logging of refused and failed requests. */
+async function startApollo(deps: AppDeps, httpServer: http.Server, logger: Logger): Promise<ApolloServer<RequestContext>> {
+  const { config } = deps;
+  const schema = await buildAppSchema(deps);
   const limits = queryLimits(config);
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -95,61 +161,5 @@ export async function createApp(config: Config, options: { logDestination?: Dest
     ],
   });
   await apollo.start();
-
-  server.disable('x-powered-by');
-  // The client address (rate limits) is the peer's, or behind trusted proxies the one they forward.
-  server.set('trust proxy', config.TRUST_PROXY);
-  server.use(securityHeaders());
-  server.get('/healthz', async (_req, res) => {
-    try {
-      await orm.em.getConnection().execute('select 1');
-      res.json({ status: 'ok' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
-  });
-  server.use(
-    '/graphql',
-    cookieParser(),
-    express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, { context: ({ req, res }) => createContext(orm.em, req, res) }),
-  );
-  for (const feature of features) if (feature.routes) server.use(feature.routes(deps));
-  serveWebApp(server);
-  server.use(apiNotFound, apiErrors(logger));
-
-  await scheduler.start();
-
-  let closed = false;
-  return {
-    config,
-    logger,
-    orm,
-    http: httpServer,
-    mailer,
-    scheduler,
-    cache,
-    databaseUrl,
-    listen(port = config.PORT, host = config.HOST) {
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const address = httpServer.address() as AddressInfo;
-          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`);
-        });
-      });
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
-      await scheduler.close();
-      await mailer.close();
-      await cache.close();
-      if (redis) await closeRedis(redis);
-      await orm.close(true);
-      await embedded?.stop();
-    },
-  };
+  return apollo;
 }

@@ -54,7 +54,8 @@ const schema = z.object({
   SEND_STOP_WAIT_MS: ms(5000),
   JOB_LOCK_LIFETIME_MS: ms(60000),
   JOB_PROCESS_EVERY_MS: ms(500),
-  SCHEDULER_ENABLED: bool.default(true),
+  /** all: API and sending workers (yarn dev, yarn start); api: the API only; worker: sending only (and /healthz). */
+  SERVER_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   SHUTDOWN_TIMEOUT_MS: ms(10000),
 
   // Guessing: attempts per account (email) and per client address in each window, shared by every process.

@@ -5,7 +5,8 @@ async function main() {
   const config = loadConfig();
   const app = await createApp(config);
   const url = await app.listen();
-  app.logger.info(`mailing service listening on ${url} (GraphQL at ${url}/graphql)`);
+  const serving = { all: `GraphQL at ${url}/graphql, sending mailings`, api: `GraphQL at ${url}/graphql`, worker: `a sending worker, health at ${url}/healthz` };
+  app.logger.info(`mailing service listening on ${url} (${serving[config.SERVER_ROLE]})`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

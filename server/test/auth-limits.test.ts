@@ -139,7 +139,7 @@ async function secondInstance(overrides: Record<string, string> = {}): Promise<{
     LOG_LEVEL: 'silent',
     DATABASE_URL: t.databaseUrl,
     SMTP_URL: t.smtp.url,
-    SCHEDULER_ENABLED: 'false',
+    SERVER_ROLE: 'api',
     ...LIMITS,
     ...overrides,
   });

@@ -185,7 +185,7 @@ let t: TestApp;
 let passwordHash: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
   passwordHash = await hashPassword(PASSWORD);
 });
 afterAll(() => t?.close());

@@ -7,7 +7,7 @@ import { createMailing, createMessage, createRecipients, ok } from './mailing-he
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
 });
 afterAll(() => t.close());
 

@@ -2,7 +2,7 @@ import { startTestApp, type TestApp } from './harness';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
 });
 afterAll(() => t?.close());
 
@@ -20,7 +20,7 @@ it('refuses bad paging with BAD_USER_INPUT naming the field', async () => {
 
 it('answers an unexpected failure as INTERNAL_SERVER_ERROR without SQL or stack trace', async () => {
   // Breaks its database on purpose, so it has one of its own.
-  const broken = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  const broken = await startTestApp({ SERVER_ROLE: 'api' });
   try {
     const owner = await broken.createUser();
     await broken.app.orm.em.getConnection().execute('alter table messages rename to messages_gone');

@@ -10,7 +10,7 @@ import { startTestApp, type TestApp, type TestUser } from './harness';
 let t: TestApp;
 let user: TestUser;
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
   user = await t.createUser();
 });
 afterAll(() => t?.close());

@@ -4,7 +4,7 @@ import { createMessage, createRecipients, hoursFromNow, ok } from './mailing-hel
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
 });
 afterAll(() => t.close());
 

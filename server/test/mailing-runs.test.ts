@@ -7,7 +7,7 @@ import { createMailing, createMessage, ok } from './mailing-helpers';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
 });
 afterAll(() => t.close());
 

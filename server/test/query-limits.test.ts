@@ -12,7 +12,7 @@ import { createMailing, createMessage, createRecipients } from './mailing-helper
 let t: TestApp;
 let admin: TestUser;
 beforeAll(async () => {
-  t = await startTestApp({ SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ SERVER_ROLE: 'api' });
   admin = await t.createUser({ role: Role.ADMIN });
 });
 afterAll(() => t?.close());

@@ -13,7 +13,7 @@ const settings = () => ({ ...FAST_SENDING, SMTP_URL: smtp.url, JOB_LOCK_LIFETIME
 
 beforeAll(async () => {
   // This process only plans (API-only); the workers send.
-  t = await startTestApp({ ...FAST_SENDING, JOB_LOCK_LIFETIME_MS: '2000', SCHEDULER_ENABLED: 'false' });
+  t = await startTestApp({ ...FAST_SENDING, JOB_LOCK_LIFETIME_MS: '2000', SERVER_ROLE: 'api' });
   smtp = t.smtp;
 });
 afterAll(() => t?.close());

@@ -36,7 +36,7 @@ mongo.describe('the MongoDB job store', () => {
 
   it('fires a planned start after a restart, once', async () => {
     // Planned by a process that never fires jobs, on a database of its own: only the restarted one can.
-    const planner = await startTestApp({ ...FAST_SENDING, MONGODB_URL: store, SCHEDULER_ENABLED: 'false' });
+    const planner = await startTestApp({ ...FAST_SENDING, MONGODB_URL: store, SERVER_ROLE: 'api' });
     try {
       const { user } = await planner.createUser();
       const startAt = new Date(Date.now() + 1000);

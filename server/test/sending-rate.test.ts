@@ -13,7 +13,7 @@ import { waitUntil } from './wait-until';
  * decides is counted, not timed. Each decision adds to the window's counter in the store,
  * refusals included. (Messages per second are a figure for bench/, not a test.)
  */
-const ONE_PER_WINDOW = { ...FAST_SENDING, SEND_RATE_PER_SECOND: '0.001', SCHEDULER_ENABLED: 'false' };
+const ONE_PER_WINDOW = { ...FAST_SENDING, SEND_RATE_PER_SECOND: '0.001', SERVER_ROLE: 'api' };
 
 /** Two processes send a mailing each at the same time: together they get the window's one message. */
 async function sendFromTwoProcesses(store: Record<string, string>, decisionsSoFar: (t: TestApp) => Promise<number>) {

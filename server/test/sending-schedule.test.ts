@@ -87,7 +87,7 @@ describe('scheduling', () => {
 
   it('fires after the server restarted between planning and start', async () => {
     // A database of its own, planned by a process that never fires jobs: only the restarted one can.
-    const planner = await startTestApp({ ...FAST_SENDING, SCHEDULER_ENABLED: 'false' });
+    const planner = await startTestApp({ ...FAST_SENDING, SERVER_ROLE: 'api' });
     try {
       const owner = await planner.createUser();
       const startAt = new Date(Date.now() + 1000);

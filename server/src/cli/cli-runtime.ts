@@ -45,7 +45,7 @@ export async function openCliRuntime(): Promise<CliRuntime> {
   const cache = await openReadCache({ orm, config, databaseUrl, logger, redis, rules: cacheRules });
   let opened: Promise<MailingScheduler> | undefined;
   const scheduler = (smtpUrl = config.SMTP_URL ?? `smtp://127.0.0.1:${config.LOCAL_SMTP_PORT}`) =>
-    (opened ??= createScheduler({ config: { ...config, SCHEDULER_ENABLED: false }, logger, orm, databaseUrl, redis, smtpUrl }));
+    (opened ??= createScheduler({ config: { ...config, SERVER_ROLE: 'api' }, logger, orm, databaseUrl, redis, smtpUrl }));
   return {
     config,
     logger,

@@ -50,7 +50,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
       });
     },
     async start() {
-      if (!config.SCHEDULER_ENABLED) return;
+      if (config.SERVER_ROLE === 'api') return;
       defineJobs(agenda, {
         config,
         logger,
