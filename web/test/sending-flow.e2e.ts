@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { Mailing } from '../../server/src/mailings/mailing.entity';
+import type { Locator } from 'playwright-core';
 import { clickLink, describeInBrowser, openSection, pageTitled, startBrowserApp, type BrowserApp } from './browser';
 
 const CSV = ['email,name,comment', 'ann@example.com,Ann Archer,from the fair', 'bob@example.com,Bob Baker,', 'cy@example.com,Cy Cole,newsletter'].join('\n');
@@ -13,6 +14,21 @@ function pickerText(date: Date): string {
   return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()} ${twoDigits(date.getUTCHours())}:${twoDigits(date.getUTCMinutes())}`;
 }
 
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** The Runs table's rows, newest first: status, sent, failed, uncertain. */
+async function runRows(runs: Locator): Promise<string[][]> {
+  const rows = await runs.getByRole('row').all();
+  // The first row holds the headers; after the two times come status and counts (the phone-only summary is hidden).
+  return Promise.all(rows.slice(1).map(async (row) => (await row.getByRole('cell').allTextContents()).slice(2, 6).map(oneLine)));
+}
+
+/** The deliveries table's rows: recipient (email and name) and status. */
+async function deliveryRows(deliveries: Locator): Promise<string[][]> {
+  const rows = await deliveries.getByRole('row').all();
+  return Promise.all(rows.slice(1).map(async (row) => (await row.getByRole('cell').allTextContents()).slice(0, 2).map(oneLine)));
+}
+
 describeInBrowser('a sender in the browser', () => {
   let t: BrowserApp;
   beforeAll(async () => {
@@ -22,7 +38,7 @@ describeInBrowser('a sender in the browser', () => {
   afterEach(() => t.closePages());
   afterAll(() => t?.close());
 
-  it('registers, confirms by mail, logs in, imports recipients, writes a message, sends it now and watches it arrive', async () => {
+  it('registers, confirms by mail, logs in, imports recipients, writes a message, sends it now, watches it arrive and retries the failed delivery', async () => {
     const email = 'sender@example.com';
     const password = 'a long sender password';
     const page = await t.newPage();
@@ -88,6 +104,15 @@ describeInBrowser('a sender in the browser', () => {
     const [mailing] = await t.app.app.orm.em.fork().find(Mailing, {});
     expect(mailing.startAt.getTime()).toBeLessThanOrEqual(scheduledAt);
 
+    // The mailing's page picks up the run the scheduler starts, and offers no new run while it goes on.
+    await page.getByRole('meter', { name: '66 % done', exact: true }).waitFor();
+    const sendNow = page.getByRole('button', { name: 'Send now', exact: true });
+    const retryFailed = page.getByRole('button', { name: 'Retry failed', exact: true });
+    expect([await sendNow.isDisabled(), await retryFailed.isDisabled()]).toEqual([true, true]);
+    // Each says why on hover (its wrapper's title).
+    const reasons = await Promise.all([sendNow, retryFailed].map((button) => page.locator('.disabled-reason', { has: button }).getAttribute('title')));
+    expect(reasons).toEqual(['A run is going on: wait until it has ended.', 'A run is going on: wait until it has ended.']);
+
     await openSection(page, 'Home', 'Welcome, Sam Sender');
     // The mailing's entry under Running mailings (Latest runs names it too, without a meter).
     const running = page
@@ -110,5 +135,43 @@ describeInBrowser('a sender in the browser', () => {
     await run.waitFor();
     // Recipients, sent, failed, uncertain.
     expect((await run.getByRole('cell').allTextContents()).slice(2, 6)).toEqual(['3', '2', '1', '0']);
+
+    // The mailing's page: the finished run, and its deliveries once it is chosen.
+    await openSection(page, 'Mailings');
+    await clickLink(page, SUBJECT, SUBJECT);
+    await page.getByRole('meter', { name: '100 % done', exact: true }).waitFor();
+    const runs = page.getByRole('table', { name: 'Runs', exact: true });
+    await runs.getByRole('cell', { name: 'Failed', exact: true }).waitFor();
+    expect(await runRows(runs)).toEqual([['Failed', '2', '1', '0']]);
+    await runs.getByRole('row').nth(1).click();
+    const deliveries = page.getByRole('table', { name: 'Deliveries', exact: true });
+    await deliveries.getByRole('cell', { name: 'cy@example.com Cy Cole', exact: true }).waitFor();
+    expect(await deliveryRows(deliveries)).toEqual([
+      ['ann@example.com Ann Archer', 'Sent'],
+      ['bob@example.com Bob Baker', 'Failed'],
+      ['cy@example.com Cy Cole', 'Sent'],
+    ]);
+    expect(await deliveries.getByRole('row').filter({ hasText: 'bob@example.com' }).getByRole('cell').nth(3).textContent()).toMatch(/^550/);
+
+    // Bob's address works again: Retry failed sends to him alone, in a new run.
+    t.app.smtp.rules = () => undefined;
+    await retryFailed.click();
+    const confirm = page.getByRole('alertdialog', { name: 'Retry failed deliveries?', exact: true });
+    await confirm.getByText(`Send again to the 1 recipient whose delivery failed? “${SUBJECT}” goes out to them in a new run.`, { exact: true }).waitFor();
+    await confirm.getByRole('button', { name: 'Retry failed', exact: true }).click();
+    await runs.getByRole('row').nth(2).waitFor();
+    await page.getByText('1 of 1', { exact: true }).waitFor();
+    await runs.getByRole('cell', { name: 'Succeeded', exact: true }).waitFor();
+    expect(await runRows(runs)).toEqual([
+      ['Succeeded', '1', '0', '0'],
+      ['Failed', '2', '1', '0'],
+    ]);
+    // The deliveries follow the new run; the mailing has reached everyone and is finished.
+    await deliveries.getByRole('row').filter({ hasText: 'bob@example.com' }).getByText('Sent', { exact: true }).waitFor();
+    expect(await deliveryRows(deliveries)).toEqual([['bob@example.com Bob Baker', 'Sent']]);
+    await page.getByRole('definition').getByText('Finished', { exact: true }).waitFor();
+    expect(IMPORTED.map((to) => t.app.smtp.countFor(to))).toEqual([1, 1, 1]);
+    expect(await retryFailed.isDisabled()).toBe(true);
+    expect(await sendNow.count()).toBe(0);
   });
 });

@@ -2,7 +2,13 @@ import { ref } from 'vue';
 import { useMutation } from '@vue/apollo-composable';
 import { useConfirm } from 'primevue/useconfirm';
 import { useToast } from 'primevue/usetoast';
-import { DeleteMailingDocument, DisableMailingDocument, EnableMailingDocument, SendMailingNowDocument } from '@/graphql/generated';
+import {
+  DeleteMailingDocument,
+  DisableMailingDocument,
+  EnableMailingDocument,
+  RetryFailedDeliveriesDocument,
+  SendMailingNowDocument,
+} from '@/graphql/generated';
 import { apiProblem } from '@/graphql/errors';
 
 /** What the actions need to know of a mailing (a list row or the mailing page). */
@@ -14,16 +20,23 @@ export interface MailingRef {
 
 const count = new Intl.NumberFormat();
 
+/** A run whose failed deliveries can be sent again. */
+export interface FailedRunRef {
+  attemptId: string;
+  failed: number;
+}
+
 /**
- * Send now, delete (owners) and disable/enable (managers, admins) with their confirmations
+ * Send now, retry failed, delete (owners) and disable/enable (managers, admins) with their confirmations
  * and toasts, shared by the list and the mailing page. `busy` holds the id being acted on;
  * `changed` runs after a success (e.g. a refetch).
  */
-export function useMailingActions(changed: (action: 'sent' | 'deleted' | 'disabled' | 'enabled') => void | Promise<unknown>) {
+export function useMailingActions(changed: (action: 'sent' | 'retried' | 'deleted' | 'disabled' | 'enabled') => void | Promise<unknown>) {
   const confirm = useConfirm();
   const toast = useToast();
   const busy = ref<string | null>(null);
   const { mutate: sendNowMutation } = useMutation(SendMailingNowDocument);
+  const { mutate: retryMutation } = useMutation(RetryFailedDeliveriesDocument);
   const { mutate: deleteMutation } = useMutation(DeleteMailingDocument);
   const { mutate: disableMutation } = useMutation(DisableMailingDocument);
   const { mutate: enableMutation } = useMutation(EnableMailingDocument);
@@ -59,6 +72,27 @@ export function useMailingActions(changed: (action: 'sent' | 'deleted' | 'disabl
           () => {
             toast.add({ severity: 'success', summary: 'Sending started', detail: mailing.message.subject, life: 4000 });
             void changed('sent');
+          },
+        ),
+    });
+  }
+
+  function retryFailed(mailing: MailingRef, attempt: FailedRunRef): void {
+    const whom = attempt.failed === 1 ? 'the 1 recipient' : `the ${count.format(attempt.failed)} recipients`;
+    confirm.require({
+      header: 'Retry failed deliveries?',
+      message: `Send again to ${whom} whose delivery failed? “${mailing.message.subject}” goes out to them in a new run.`,
+      icon: 'pi pi-replay',
+      acceptProps: { label: 'Retry failed', icon: 'pi pi-replay' },
+      rejectProps: { label: 'Cancel', severity: 'secondary', outlined: true },
+      accept: () =>
+        void run(
+          mailing,
+          'Not sent again',
+          () => retryMutation({ attemptId: attempt.attemptId }),
+          () => {
+            toast.add({ severity: 'success', summary: 'Sending again', detail: `“${mailing.message.subject}” to ${whom} whose delivery failed`, life: 4000 });
+            void changed('retried');
           },
         ),
     });
@@ -116,5 +150,5 @@ export function useMailingActions(changed: (action: 'sent' | 'deleted' | 'disabl
     });
   }
 
-  return { busy, sendNow, remove, setDisabled };
+  return { busy, sendNow, retryFailed, remove, setDisabled };
 }
