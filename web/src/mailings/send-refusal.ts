@@ -7,6 +7,7 @@
 export interface SendableMailing {
   status: string;
   disabled: boolean;
+  paused: boolean;
   endAt: string;
   /** The latest run: only it can still be open. */
   progress?: { status: string; failed: number } | null;
@@ -14,6 +15,7 @@ export interface SendableMailing {
 
 export function sendRefusal(mailing: SendableMailing, endPassed: boolean): string | null {
   if (mailing.disabled) return 'A manager has disabled this mailing.';
+  if (mailing.paused) return 'This mailing is paused: resume it to send.';
   if (mailing.progress?.status === 'RUNNING') return 'A run is going on: wait until it has ended.';
   if (mailing.status === 'FINISHED') return 'This mailing has finished.';
   if (endPassed) return 'The end time of this mailing has passed.';
