@@ -93,6 +93,26 @@ describe('GET /export/recipients.csv', () => {
     expect(await long.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'search' } });
   });
 
+  it('refuses a search PostgreSQL cannot store, or more than one, as JSON 400 BAD_USER_INPUT like GraphQL', async () => {
+    const owner = await t.createUser();
+    ok(await t.gql(IMPORT, { rows: [{ email: 'a-b@example.com' }] }, owner));
+    const refused = async (query: string, message: string | RegExp) => {
+      const res = await download(query, bearer(owner));
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual({ error: { code: 'BAD_USER_INPUT', field: 'search', message } });
+    };
+    const graphql = await t.gql(`query($s: String) { recipients(search: $s) { total } }`, { s: 'a\u0000b' }, owner);
+    const unstorable = graphql.errors![0].message;
+    expect(unstorable).toMatch(/cannot be stored/);
+    await refused('?search=a%00b', unstorable);
+    await refused('?search=%00', unstorable);
+    await refused('?search=a&search=b', 'Give one search text.');
+    // Invalid UTF-8 (a surrogate's bytes) arrives as U+FFFD, which is stored text: searched literally.
+    const surrogateBytes = await download('?search=%ED%A0%80', bearer(owner));
+    expect((await csvOf(surrogateBytes)).slice(1)).toEqual([]);
+  });
+
   it('is not swallowed by the built web app’s history fallback', async () => {
     const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'web-dist-'));
     fs.writeFileSync(path.join(dist, 'index.html'), '<html>app</html>');

@@ -9,6 +9,9 @@ export function isStorable(text: string): boolean {
   return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
 
+/** What a client is told about a text that `isStorable` refuses, on every endpoint. */
+export const UNSTORABLE_MESSAGE = 'This text holds a character that cannot be stored (a NUL or an unpaired surrogate).';
+
 type Variables = Record<string, unknown>;
 
 /** The innermost named field of a JSON value (a variable's) that holds a string that cannot be stored. */
@@ -81,7 +84,7 @@ export function storableStrings<T extends BaseContext>(): ApolloServerPlugin<T> 
         async didResolveOperation({ document, request }) {
           const field = unstorableField(document, request.variables ?? {});
           if (!field) return;
-          throw new GraphQLError('This text holds a character that cannot be stored (a NUL or an unpaired surrogate).', {
+          throw new GraphQLError(UNSTORABLE_MESSAGE, {
             extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } },
           });
         },
