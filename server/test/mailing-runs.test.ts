@@ -66,6 +66,26 @@ describe('Mailing.recipientPage', () => {
   });
 });
 
+describe('Mailing.recipients (deprecated)', () => {
+  const RECIPIENTS = `query($id: ID!, $offset: Int, $limit: Int) { mailing(id: $id) { recipients(offset: $offset, limit: $limit) { email } } }`;
+  const emailsOf = (data: { mailing: { recipients: Array<{ email: string }> } }) => data.mailing.recipients.map((r) => r.email);
+
+  it('answers at most a page of 200 by email, the rest with offset, and keeps the paging limits of other lists', async () => {
+    const owner = await t.createUser();
+    const rows = Array.from({ length: 250 }, (_, i) => ({ email: `r${String(249 - i).padStart(3, '0')}@example.com` }));
+    const id = await mailingTo(owner, rows);
+    const sorted = rows.map((r) => r.email).sort();
+
+    expect(emailsOf(ok(await t.gql(RECIPIENTS, { id }, owner)))).toEqual(sorted.slice(0, 200));
+    expect(emailsOf(ok(await t.gql(RECIPIENTS, { id, offset: 200 }, owner)))).toEqual(sorted.slice(200));
+    expect(emailsOf(ok(await t.gql(RECIPIENTS, { id, offset: 5, limit: 3 }, owner)))).toEqual(sorted.slice(5, 8));
+    for (const [window, field] of [[{ limit: 201 }, 'limit'], [{ limit: 0 }, 'limit'], [{ offset: -1 }, 'offset']] as const) {
+      const res = await t.gql(RECIPIENTS, { id, ...window }, owner);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+  });
+});
+
 describe('Mailing.progress and Mailing.attempts', () => {
   const RUNS = `query($id: ID!, $offset: Int, $limit: Int) {
     mailing(id: $id) {

@@ -112,6 +112,7 @@ describe('every list argument is bounded', () => {
     'Query.attemptDeliveries': () => `{ attemptDeliveries(attemptId: "${randomUUID()}", limit: 201) { total } }`,
     'Mailing.attempts': () => `{ mailing(id: "${mailingId}") { attempts(limit: 201) { total } } }`,
     'Mailing.recipientPage': () => `{ mailing(id: "${mailingId}") { recipientPage(limit: 201) { total } } }`,
+    'Mailing.recipients': () => `{ mailing(id: "${mailingId}") { recipients(limit: 201) { id } } }`,
   };
 
   it('the list above names every field that takes a limit', () => {

@@ -4,9 +4,12 @@ import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
 import { ValidateWith } from './validation';
 
+/** The longest page any list answers. */
+export const PAGE_LIMIT_MAX = 200;
+
 const windowRules = z.object({
   offset: z.number().int().min(0, 'Offset cannot be negative.'),
-  limit: z.number().int().min(1, 'Limit is 1 to 200.').max(200, 'Limit is 1 to 200.'),
+  limit: z.number().int().min(1, `Limit is 1 to ${PAGE_LIMIT_MAX}.`).max(PAGE_LIMIT_MAX, `Limit is 1 to ${PAGE_LIMIT_MAX}.`),
 });
 
 export const pageRules = windowRules.extend({

@@ -1,6 +1,6 @@
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { z } from 'zod';
-import { PageArgs } from '../common/pagination';
+import { PAGE_LIMIT_MAX, PageArgs, WindowArgs } from '../common/pagination';
 import { ValidateWith } from '../common/validation';
 import { mailingCreateRules, messageIdRule, recipientIdsRule } from '../rules';
 import { MailingStatus } from './mailing.entity';
@@ -65,4 +65,14 @@ export class MailingUpdateInput {
 export class MailingPageArgs extends PageArgs {
   @Field(() => MailingStatus, { nullable: true, description: 'Only mailings in this status.' })
   status?: MailingStatus;
+}
+
+/**
+ * The deprecated `Mailing.recipients`: bounded like every list, but by default a whole page
+ * long, so clients written when it had no arguments still get small mailings whole.
+ */
+@ArgsType()
+export class MailingRecipientsArgs extends WindowArgs {
+  @Field(() => Int, { defaultValue: PAGE_LIMIT_MAX, description: `1 to ${PAGE_LIMIT_MAX}.` })
+  override limit: number = PAGE_LIMIT_MAX;
 }

@@ -3,7 +3,6 @@ import type { RequestContext } from '../common/request-context';
 import { pagesPerParent } from '../common/pages-per-parent';
 import { likePattern, type Page, type PageArgs } from '../common/pagination';
 import { Recipient } from '../recipients/recipient.entity';
-import type { Mailing } from './mailing.entity';
 
 /** Rows of `table` per `column` value, for a whole batch of ids in one grouped query (0 where none). */
 async function countPer(ctx: RequestContext, table: string, column: string, ids: readonly string[]): Promise<number[]> {
@@ -27,13 +26,6 @@ export const recipientCountLoader = (ctx: RequestContext) =>
 /** How many mailings use each message, per request. */
 export const mailingCountLoader = (ctx: RequestContext) =>
   ctx.loader<string, number>('message.mailingCount', (messageIds) => countPer(ctx, 'mailings', 'message_id', messageIds));
-
-/** Each mailing's recipients (by email), loaded for the whole batch of mailings at once. */
-export const recipientsLoader = (ctx: RequestContext) =>
-  ctx.loader<Mailing, Recipient[]>('mailing.recipients', async (mailings) => {
-    await ctx.em.populate([...mailings], ['recipients'], { orderBy: { recipients: { email: 'asc' } } });
-    return mailings.map((mailing) => mailing.recipients.getItems());
-  });
 
 /** One page of each mailing's recipients (by email; search over email and full name), for a batch of mailings at once. */
 export const recipientPageLoader = (ctx: RequestContext, { offset, limit, search }: PageArgs) =>

@@ -7,8 +7,8 @@ import { Recipient } from '../recipients/recipient.entity';
 import { RecipientPage } from '../recipients/recipient-page.type';
 import { User } from '../users/user.entity';
 import { Mailing } from './mailing.entity';
-import { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
-import { recipientCountLoader, recipientPageLoader, recipientsLoader } from './mailing.loaders';
+import { MailingInput, MailingPageArgs, MailingRecipientsArgs, MailingUpdateInput } from './mailing.inputs';
+import { recipientCountLoader, recipientPageLoader } from './mailing.loaders';
 import { editableFields } from './mailing.rules';
 import { MailingService, type MailingDeps } from './mailing.service';
 
@@ -78,11 +78,11 @@ export class MailingResolver {
   }
 
   @FieldResolver(() => [Recipient], {
-    description: 'Sorted by email.',
+    description: 'Sorted by email, a window at a time (as recipientPage without its total and search).',
     deprecationReason: 'Use recipientPage: a mailing can have tens of thousands of recipients.',
   })
-  recipients(@Root() mailing: Mailing, @Ctx() ctx: RequestContext) {
-    return recipientsLoader(ctx).load(mailing);
+  async recipients(@Root() mailing: Mailing, @Args(() => MailingRecipientsArgs) { offset, limit }: MailingRecipientsArgs, @Ctx() ctx: RequestContext) {
+    return (await recipientPageLoader(ctx, { offset, limit }).load(mailing.id)).items;
   }
 
   @FieldResolver(() => RecipientPage, {
