@@ -4,6 +4,7 @@ import { deny, shield, type IRules } from 'graphql-shield';
 import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
 import { buildSchema, type ContainerType, type NonEmptyArray } from 'type-graphql';
 import type { AppDeps } from './app-deps';
+import { DateTimeISO } from './common/date-time';
 import { forbidden } from './common/errors';
 import { validateArgument } from './common/validation';
 import { features } from './features';
@@ -16,6 +17,7 @@ export async function buildBareSchema(deps?: AppDeps): Promise<GraphQLSchema> {
     resolvers: features.flatMap((feature) => feature.resolvers) as NonEmptyArray<new (deps: AppDeps) => object>,
     container: deps && resolverContainer(deps),
     validateFn: validateArgument,
+    scalarsMap: [{ type: Date, scalar: DateTimeISO }],
     emitSchemaFile: false,
   });
 }
