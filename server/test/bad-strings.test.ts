@@ -133,6 +133,21 @@ describe('errors an input causes are coded and logged once below error level', (
     expect(logged().filter((line) => line.level >= ERROR_LEVEL)).toEqual([]);
   });
 
+  it.each([
+    ['a hash that does not match the query', { version: 1, sha256Hash: 'abc' }],
+    ['an unknown version', { version: 2, sha256Hash: 'abc' }],
+  ])('a persisted query with %s is BAD_REQUEST, not a server error', async (_name, persistedQuery) => {
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { id } }', extensions: { persistedQuery } }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(logged().filter((line) => line.msg === 'request refused')).toEqual([expect.objectContaining({ level: 30, refused: [expect.objectContaining({ code: 'BAD_REQUEST' })] })]);
+    expect(logged().filter((line) => line.level >= ERROR_LEVEL)).toEqual([]);
+  });
+
   it('domain and validation errors are one info line without a stack', async () => {
     const res = await t.gql(LOGIN, { email: 'nobody@example.test', password: PASSWORD });
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');

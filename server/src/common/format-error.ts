@@ -15,6 +15,12 @@ const REQUEST_CODES = new Set([
 /** graphql-js stops coercing variables after 50 errors and adds this one, with no code. */
 const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables';
 
+/** Apollo refuses some malformed requests (a persisted query whose hash or version is wrong) with HTTP 400 but no code. */
+function answeredAsClientError(error: unknown): boolean {
+  const status = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** Whether an error was caused by the client (and so its message may be shown): it keeps its code. */
 export function isClientError(error: GraphQLError): boolean {
   return formatError(error.toJSON(), error).extensions?.code !== 'INTERNAL_SERVER_ERROR';
@@ -33,6 +39,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code && REQUEST_CODES.has(code) && !formatted.path) {
     const field = formatted.extensions?.field;
     return { message: formatted.message, locations: formatted.locations, extensions: { code, ...(typeof field === 'string' && { field }) } };
+  }
+  if (!formatted.path && answeredAsClientError(error)) {
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   }
   if (!formatted.path && formatted.message.startsWith(VARIABLE_ERROR_LIMIT)) {
     return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
