@@ -155,6 +155,9 @@ const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'SMTP_URL'] as const;
  * Production refuses to start without a real database and SMTP server (one line naming them).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.SCHEDULER_ENABLED) {
+    throw new ConfigError('SCHEDULER_ENABLED was replaced by SERVER_ROLE: all (the default), api (no sending: was SCHEDULER_ENABLED=false) or worker.');
+  }
   const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -9,6 +9,13 @@ describe('configuration', () => {
     expect(attempt).toThrow(/SEND_RATE_PER_SECOND/);
   });
 
+  it('runs the API and the sending workers by default, and names SERVER_ROLE to a setup that still sets SCHEDULER_ENABLED', () => {
+    expect(loadConfig({}).SERVER_ROLE).toBe('all');
+    expect(loadConfig({ SERVER_ROLE: 'worker' }).SERVER_ROLE).toBe('worker');
+    expect(() => loadConfig({ SERVER_ROLE: 'both' })).toThrow(/SERVER_ROLE/);
+    expect(() => loadConfig({ SCHEDULER_ENABLED: 'false' })).toThrow(/SCHEDULER_ENABLED was replaced by SERVER_ROLE/);
+  });
+
   it('treats empty values as unset and applies defaults', () => {
     const config = loadConfig({ DATABASE_URL: '', SMTP_URL: '', PORT: '' });
     expect(config.DATABASE_URL).toBeUndefined();
