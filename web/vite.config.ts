@@ -19,6 +19,7 @@ export default defineConfig({
       '/graphql': { target: apiTarget, changeOrigin: true },
       '/healthz': { target: apiTarget, changeOrigin: true },
       '/export': { target: apiTarget, changeOrigin: true },
+      '/unsubscribe': { target: apiTarget, changeOrigin: true },
     },
   },
 });

@@ -4,6 +4,7 @@ import type { Logger } from './common/logger';
 import type { Mailer } from './mail/mailer';
 import type { AppCache } from './cache/app-cache';
 import type { AuthLimits } from './auth/auth-limits';
+import type { RedisClient } from './common/redis';
 import type { MailingScheduler } from './sending/scheduler.types';
 import { accountHooks, mailingsUsingMessage } from './mailings/mailing-hooks';
 import type { MessageUsage } from './messages/message.service';
@@ -20,6 +21,8 @@ export interface AppParts {
   cache: AppCache;
   /** Login and account-mail attempts per account and client address, shared by every process. */
   authLimits: AuthLimits;
+  /** Set when REDIS_URL is: what processes share beyond the database (e.g. rate limits). */
+  redis?: RedisClient;
 }
 
 /** The parts, and what features lend the features below them (which cannot import them). */

@@ -57,7 +57,7 @@ export async function createApp(config: Config, options: { logDestination?: Dest
   const mailer = await createMailer(config, logger);
   const scheduler = await createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl: mailer.smtpUrl });
   const authLimits = createAuthLimits({ config, em: orm.em, redis });
-  const deps = appDeps({ config, logger, orm, mailer, scheduler, cache, authLimits });
+  const deps = appDeps({ config, logger, orm, mailer, scheduler, cache, authLimits, redis });
 
   const server = express();
   const httpServer = http.createServer(server);

@@ -14,6 +14,9 @@ const DKIM_SELECTOR = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9
 /** The server itself serves the built web app on its default port. */
 const DEFAULT_APP_URL = 'http://localhost:4000';
 
+/** Outside production an unset UNSUBSCRIBE_SECRET is this public one: links survive restarts, but anyone could forge them. */
+const DEVELOPMENT_UNSUBSCRIBE_SECRET = 'development only: anyone can forge links signed with this';
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -75,6 +78,13 @@ const schema = z.object({
   VERIFY_TOKEN_TTL_HOURS: z.coerce.number().int().positive().default(48),
   RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().positive().default(60),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(60),
+
+  /** Signs the unsubscribe links of mailings (HMAC-SHA256); required in production (see loadConfig). */
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'At least 32 characters (e.g. `openssl rand -hex 32`).').optional(),
+  /** Also offered in List-Unsubscribe as a mailto: (the service does not read that mailbox). */
+  UNSUBSCRIBE_MAILTO: z.preprocess((v) => (v === '' ? undefined : v), z.string().email().optional()),
+  /** Unsubscribe page requests (GET and POST) from one client address per minute. */
+  UNSUBSCRIBE_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(60),
 
   // What one GraphQL request may ask for (graphql-armor); the web app's own queries stay far below.
   QUERY_MAX_DEPTH: count(10),
@@ -142,12 +152,15 @@ function rsaKeyRefusal(pem: string): string | null {
   }
 }
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof schema> & { UNSUBSCRIBE_SECRET: string };
+
+const listed = (names: readonly string[]) =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 
 export class ConfigError extends Error {}
 
-/** Without these, development starts stand-ins (embedded PostgreSQL, a mail catcher that only logs); production must not. */
-const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'SMTP_URL'] as const;
+/** Without these, development starts stand-ins (embedded PostgreSQL, a mail catcher that only logs, a public unsubscribe secret); production must not. */
+const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'SMTP_URL', 'UNSUBSCRIBE_SECRET'] as const;
 
 /**
  * Parses the environment once; names every bad variable in the error.
@@ -166,8 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const missing = REQUIRED_IN_PRODUCTION.filter((key) => !result.data[key]);
   if (result.data.NODE_ENV === 'production' && missing.length) {
     throw new ConfigError(
-      `NODE_ENV=production needs ${missing.join(' and ')}: the embedded PostgreSQL and the local mail catcher are for development only.`,
+      `NODE_ENV=production needs ${listed(missing)}: the embedded PostgreSQL, the local mail catcher and the public unsubscribe secret are for development only.`,
     );
   }
-  return result.data;
+  return { ...result.data, UNSUBSCRIBE_SECRET: result.data.UNSUBSCRIBE_SECRET ?? DEVELOPMENT_UNSUBSCRIBE_SECRET };
 }

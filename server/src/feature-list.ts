@@ -2,6 +2,7 @@
 export { userFeature } from './users/user.feature';
 export { authFeature } from './auth/auth.feature';
 export { recipientFeature } from './recipients/recipient.feature';
+export { unsubscribeFeature } from './unsubscribe/unsubscribe.feature';
 export { messageFeature } from './messages/message.feature';
 export { mailingFeature } from './mailings/mailing.feature';
 export { sendingFeature } from './sending/sending.feature';

@@ -1,6 +1,14 @@
 import { ClaimQueue, type ClaimedDelivery } from '../src/sending/claim';
 
-const delivery = (n: number): ClaimedDelivery => ({ id: `d${n}`, email: `r${n}@example.com`, fullName: `R ${n}`, messageId: `<d${n}@x>`, tries: 0 });
+const delivery = (n: number): ClaimedDelivery => ({
+  id: `d${n}`,
+  email: `r${n}@example.com`,
+  fullName: `R ${n}`,
+  messageId: `<d${n}@x>`,
+  tries: 0,
+  recipientId: `r${n}`,
+  ownerId: 'o1',
+});
 const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => delivery(from + i));
 const never = () => false;
 /** Lets the claim started in the background come back. */

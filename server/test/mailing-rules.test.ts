@@ -34,9 +34,10 @@ describe('nextStatus', () => {
 });
 
 describe('attemptEnd', () => {
-  const counts = (c: Partial<{ total: number; sent: number; pending: number; sending: number }>) => ({
+  const counts = (c: Partial<{ total: number; sent: number; skipped: number; pending: number; sending: number }>) => ({
     total: 10,
     sent: 0,
+    skipped: 0,
     pending: 0,
     sending: 0,
     ...c,
@@ -49,6 +50,12 @@ describe('attemptEnd', () => {
 
   it('succeeds when every delivery was sent', () => {
     expect(attemptEnd(counts({ sent: 10 }))).toBe('attemptSucceeded');
+  });
+
+  it('succeeds when every delivery was sent or skipped (unsubscribed or deleted recipients), even all skipped', () => {
+    expect(attemptEnd(counts({ sent: 7, skipped: 3 }))).toBe('attemptSucceeded');
+    expect(attemptEnd(counts({ skipped: 10 }))).toBe('attemptSucceeded');
+    expect(attemptEnd(counts({ sent: 6, skipped: 3 }))).toBe('attemptFailed');
   });
 
   it('fails when any delivery failed or is uncertain', () => {
@@ -112,8 +119,15 @@ describe('pauseRefusal', () => {
 
 describe('nothingToSendRefusal', () => {
   it('says a new mailing has no recipients, a sent one that everybody has it', () => {
-    expect(nothingToSendRefusal(CREATED)).toBe('This mailing has no recipients.');
-    expect(nothingToSendRefusal(RUNNING)).toBe('Every recipient of this mailing has received it already.');
+    expect(nothingToSendRefusal(CREATED, 0)).toBe('This mailing has no recipients.');
+    expect(nothingToSendRefusal(RUNNING, 0)).toBe('Every recipient of this mailing has received it already.');
+  });
+
+  it('names the unsubscribed recipients it left out', () => {
+    expect(nothingToSendRefusal(CREATED, 1)).toBe('This mailing has nobody to send to: 1 recipient has unsubscribed.');
+    expect(nothingToSendRefusal(RUNNING, 3)).toBe(
+      'Every recipient of this mailing has received it already, or unsubscribed (3 recipients have).',
+    );
   });
 });
 

@@ -5,7 +5,15 @@ import { putBack, resultFor } from '../src/sending/record';
 const policy = { SEND_MAX_RETRIES: 3, SEND_RETRY_BASE_MS: 1000, SEND_RETRY_MAX_MS: 60_000 };
 const now = new Date('2026-01-01T12:00:00.000Z');
 const at = (ms: number) => new Date(now.getTime() + ms);
-const delivery = (tries = 0): ClaimedDelivery => ({ id: 'd1', email: 'ann@example.com', fullName: 'Ann', messageId: '<d1@example.com>', tries });
+const delivery = (tries = 0): ClaimedDelivery => ({
+  id: 'd1',
+  email: 'ann@example.com',
+  fullName: 'Ann',
+  messageId: '<d1@example.com>',
+  tries,
+  recipientId: 'r1',
+  ownerId: 'o1',
+});
 const lowest = () => 0;
 
 describe('resultFor', () => {

@@ -38,17 +38,25 @@ interface Pair {
   address: RateLimiterAbstract;
 }
 
+/**
+ * A count of `points` per key in windows of `duration` seconds, shared by every process: in
+ * Redis when there is one, else in PostgreSQL (table `auth_rate_limits`, keys prefixed by `keyPrefix`).
+ */
+export function windowLimiter(
+  { em, redis }: Pick<AuthLimitsDeps, 'em' | 'redis'>,
+  window: { keyPrefix: string; points: number; duration: number },
+): RateLimiterAbstract {
+  if (redis) {
+    // While Redis is down, each process counts on its own rather than letting everyone through.
+    const insuranceLimiter = new RateLimiterMemory(window);
+    return new RateLimiterRedis({ ...window, storeClient: redis, useRedisPackage: true, insuranceLimiter });
+  }
+  return new RateLimiterPostgres({ ...window, storeClient: em.getKnex(), storeType: 'knex', tableName: 'auth_rate_limits', tableCreated: true });
+}
+
 export function createAuthLimits({ config, em, redis }: AuthLimitsDeps): AuthLimits {
   const duration = config.AUTH_LIMIT_WINDOW_MINUTES * 60;
-  const limiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
-    const window = { keyPrefix, points, duration };
-    if (redis) {
-      // While Redis is down, each process counts on its own rather than letting everyone through.
-      const insuranceLimiter = new RateLimiterMemory(window);
-      return new RateLimiterRedis({ ...window, storeClient: redis, useRedisPackage: true, insuranceLimiter });
-    }
-    return new RateLimiterPostgres({ ...window, storeClient: em.getKnex(), storeType: 'knex', tableName: 'auth_rate_limits', tableCreated: true });
-  };
+  const limiter = (keyPrefix: string, points: number) => windowLimiter({ em, redis }, { keyPrefix, points, duration });
   const limits: Record<GuardedAction, Pair> = {
     login: {
       account: limiter('login-account', config.LOGIN_ATTEMPTS_PER_ACCOUNT),

@@ -117,16 +117,18 @@ async function upsertAttempt(
   const attemptedAt = fixtureTime(data.at, now);
   const count = (status: DeliveryStatus) => data.deliveries.filter((d) => d.status === status).length;
   const sentCount = count(DeliveryStatus.SENT);
+  const skippedCount = count(DeliveryStatus.SKIPPED);
   const fields = {
     mailing,
     attemptedAt,
     finishedAt: new Date(attemptedAt.getTime() + 60_000 * data.deliveries.length),
-    status: sentCount === data.deliveries.length ? AttemptStatus.SUCCESS : AttemptStatus.FAILURE,
+    status: sentCount + skippedCount === data.deliveries.length ? AttemptStatus.SUCCESS : AttemptStatus.FAILURE,
     serverResponse: data.serverResponse ?? data.deliveries.at(-1)?.response ?? null,
     total: data.deliveries.length,
     sentCount,
     failedCount: count(DeliveryStatus.FAILED),
     uncertainCount: count(DeliveryStatus.UNCERTAIN),
+    skippedCount,
   };
   const existing = await em.findOne(Attempt, { id });
   const attempt = existing ? em.assign(existing, fields) : em.create(Attempt, { id, ...fields });

@@ -12,7 +12,7 @@ Opens an attempt of the mailing and sends it here to the end, printing progress.
 Exit code: 0 when every message was sent, 2 when some failed or are uncertain, 1 on error.`;
 
 const summary = (c: DeliveryCounts) =>
-  `${c.sent} sent, ${c.failed} failed, ${c.uncertain} uncertain, ${c.pending + c.sending} to go (of ${c.total})`;
+  `${c.sent} sent, ${c.failed} failed, ${c.uncertain} uncertain, ${c.skipped} skipped, ${c.pending + c.sending} to go (of ${c.total})`;
 
 /** Mail goes to SMTP_URL; without one, to the running dev server's mail catcher or a catcher of our own. */
 async function mailServer({ config, logger }: CliRuntime): Promise<{ url: string; close(): Promise<void> }> {

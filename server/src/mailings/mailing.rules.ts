@@ -10,7 +10,7 @@ import { MailingStatus } from './mailing.entity';
 export type MailingEvent =
   /** An attempt opened (scheduled start, send now, a retry of failed deliveries or the CLI). */
   | 'attemptOpened'
-  /** An attempt closed with every delivery sent: the mailing was sent in full and nothing more is planned. */
+  /** An attempt closed with every delivery sent (or skipped: unsubscribed, deleted): the mailing was sent in full and nothing more is planned. */
   | 'attemptSucceeded'
   /** An attempt closed with some deliveries failed or uncertain: it stays active until its end (send now retries). */
   | 'attemptFailed'
@@ -30,10 +30,19 @@ export function nextStatus(current: MailingStatus, event: MailingEvent): Mailing
   }
 }
 
-/** How an attempt ends once none of its deliveries is open (PENDING or SENDING); null while some are. */
-export function attemptEnd(counts: { total: number; sent: number; pending: number; sending: number }): 'attemptSucceeded' | 'attemptFailed' | null {
+/**
+ * How an attempt ends once none of its deliveries is open (PENDING or SENDING); null while some are.
+ * It succeeded when each delivery was sent or skipped (its recipient unsubscribed or was deleted: nobody is left to send to).
+ */
+export function attemptEnd(counts: {
+  total: number;
+  sent: number;
+  skipped: number;
+  pending: number;
+  sending: number;
+}): 'attemptSucceeded' | 'attemptFailed' | null {
   if (counts.pending + counts.sending > 0) return null;
-  return counts.sent === counts.total ? 'attemptSucceeded' : 'attemptFailed';
+  return counts.sent + counts.skipped === counts.total ? 'attemptSucceeded' : 'attemptFailed';
 }
 
 /** What holds a mailing's sending back without changing its plan: its owner paused it, a manager disabled it, or its owner is blocked. */
@@ -69,8 +78,14 @@ export function attemptRefusal(mailing: SendableMailing, hasOpenAttempt: boolean
   return null;
 }
 
-/** Why an attempt that would have no deliveries is refused: nobody to send to, or everybody has it. */
-export function nothingToSendRefusal(status: MailingStatus): string {
+/** Why an attempt that would have no deliveries is refused: nobody to send to (unsubscribed recipients are left out), or everybody has it. */
+export function nothingToSendRefusal(status: MailingStatus, unsubscribed: number): string {
+  if (unsubscribed > 0) {
+    const them = unsubscribed === 1 ? '1 recipient has' : `${unsubscribed} recipients have`;
+    return status === MailingStatus.CREATED
+      ? `This mailing has nobody to send to: ${them} unsubscribed.`
+      : `Every recipient of this mailing has received it already, or unsubscribed (${them}).`;
+  }
   return status === MailingStatus.CREATED
     ? 'This mailing has no recipients.'
     : 'Every recipient of this mailing has received it already.';

@@ -22,4 +22,11 @@ export class Recipient extends BaseEntity {
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()
   owner!: User;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the recipient unsubscribed from their owner’s mailings (the link in every message); null while subscribed. No mailing of the owner is sent to them since.',
+  })
+  @Property({ type: 'datetime', nullable: true })
+  unsubscribedAt?: Date | null;
 }

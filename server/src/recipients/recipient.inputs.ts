@@ -1,6 +1,16 @@
-import { Field, InputType } from 'type-graphql';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { PageArgs } from '../common/pagination';
 import { ValidateWith } from '../common/validation';
 import { recipientRules } from '../rules';
+
+@ArgsType()
+export class RecipientListArgs extends PageArgs {
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: only recipients who unsubscribed; false: only those who did not; absent: everyone.',
+  })
+  unsubscribed?: boolean;
+}
 
 @InputType()
 @ValidateWith(recipientRules)

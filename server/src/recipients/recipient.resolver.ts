@@ -1,9 +1,8 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { PageArgs } from '../common/pagination';
 import { actorOf, type RequestContext } from '../common/request-context';
 import { Recipient } from './recipient.entity';
 import { RecipientPage } from './recipient-page.type';
-import { RecipientInput, RecipientUpdateInput } from './recipient.inputs';
+import { RecipientInput, RecipientListArgs, RecipientUpdateInput } from './recipient.inputs';
 import { RecipientService } from './recipient.service';
 import { MAX_IMPORT_ROWS } from '../rules';
 import { RecipientImportResult, RecipientImportRow } from './recipient-import.types';
@@ -11,8 +10,8 @@ import { RecipientImportResult, RecipientImportRow } from './recipient-import.ty
 @Resolver(() => Recipient)
 export class RecipientResolver {
   @Query(() => RecipientPage, { description: 'Your recipients (everyone’s for managers and admins).' })
-  recipients(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
-    return new RecipientService(ctx.em).list(actorOf(ctx), page);
+  recipients(@Args(() => RecipientListArgs) args: RecipientListArgs, @Ctx() ctx: RequestContext) {
+    return new RecipientService(ctx.em).list(actorOf(ctx), args);
   }
 
   @Query(() => Recipient)

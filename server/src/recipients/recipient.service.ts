@@ -19,8 +19,13 @@ const constraintMessages = {
 export class RecipientService {
   constructor(private readonly em: EntityManager) {}
 
-  list(actor: Actor, { offset, limit, search }: PageArgs): Promise<Page<Recipient>> {
-    const where = { ...readScope(actor), ...matchingAny<Recipient>(['email', 'fullName', 'comment'], search) };
+  /** `unsubscribed`: true, only those who unsubscribed; false, only the others; absent, everyone. */
+  list(actor: Actor, { offset, limit, search, unsubscribed }: PageArgs & { unsubscribed?: boolean | null }): Promise<Page<Recipient>> {
+    const where = {
+      ...readScope(actor),
+      ...matchingAny<Recipient>(['email', 'fullName', 'comment'], search),
+      ...(unsubscribed != null && { unsubscribedAt: unsubscribed ? { $ne: null } : null }),
+    };
     return findPage(this.em, Recipient, where, { offset, limit }, { createdAt: 'desc', id: 'asc' });
   }
 

@@ -6,7 +6,7 @@ import { attemptsOfMailing } from './report.loaders';
 import { ReportService } from './report.service';
 import { DeliveryPage, MailingReport, MailingReportPage, UserStatsPage } from './report.types';
 
-type Count = 'sentCount' | 'failedCount' | 'uncertainCount';
+type Count = 'sentCount' | 'failedCount' | 'uncertainCount' | 'skippedCount';
 
 @Resolver(() => MailingReport)
 export class ReportResolver {
@@ -52,6 +52,11 @@ export class ReportResolver {
   @FieldResolver(() => Int, { description: 'Messages that may or may not have arrived over the matching attempts.' })
   uncertainCount(@Root() report: MailingReport, @Ctx() ctx: RequestContext) {
     return sum(ctx, report, 'uncertainCount');
+  }
+
+  @FieldResolver(() => Int, { description: 'Messages not sent over the matching attempts: the recipient unsubscribed or was deleted.' })
+  skippedCount(@Root() report: MailingReport, @Ctx() ctx: RequestContext) {
+    return sum(ctx, report, 'skippedCount');
   }
 }
 

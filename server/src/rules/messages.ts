@@ -23,25 +23,31 @@ export const messageRules = z.object({
 });
 
 /** The placeholders a message body may use, filled in per recipient. */
-export const MESSAGE_PLACEHOLDERS = ['{{fullName}}', '{{email}}'] as const;
+export const MESSAGE_PLACEHOLDERS = ['{{fullName}}', '{{email}}', '{{unsubscribeUrl}}'] as const;
 
-/** What a message's placeholders are filled with: one recipient's fields. */
+/** What a message's placeholders are filled with: one recipient's fields, and their unsubscribe link once it is known. */
 export interface PlaceholderValues {
   email: string;
   fullName: string;
+  /** Known when the message is sent; without it `{{unsubscribeUrl}}` stays as written (the editor's preview). */
+  unsubscribeUrl?: string;
 }
 
-const PLACEHOLDER = /\{\{\s*(fullName|email)\s*\}\}/g;
+const PLACEHOLDER = /\{\{\s*(fullName|email|unsubscribeUrl)\s*\}\}/g;
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 /**
- * Fills `{{fullName}}` and `{{email}}` in; other text, other braces included, stays as
- * written. In an HTML body the values are escaped, so a name is text, never markup.
+ * Fills `{{fullName}}`, `{{email}}` and `{{unsubscribeUrl}}` in (one without a value stays as
+ * written); other text, other braces included, stays as written. In an HTML body the values
+ * are escaped, so a name is text, never markup.
  * Sending and the editor's preview both use it, so the preview shows what is sent.
  */
 export function fillPlaceholders(template: string, values: PlaceholderValues, format: MessageFormatName = 'TEXT'): string {
   const fill = format === 'HTML' ? escapeHtml : (value: string) => value;
-  return template.replace(PLACEHOLDER, (_, name: keyof PlaceholderValues) => fill(values[name]));
+  return template.replace(PLACEHOLDER, (written, name: keyof PlaceholderValues) => {
+    const value = values[name];
+    return value === undefined ? written : fill(value);
+  });
 }

@@ -10,6 +10,7 @@ export interface DeliveryCounts {
   sent: number;
   failed: number;
   uncertain: number;
+  skipped: number;
 }
 
 /**
@@ -22,9 +23,10 @@ export const DELIVERY_COUNT_COLUMNS = `count(*)::int as total,
   (count(*) filter (where status = 'SENDING'))::int as sending,
   (count(*) filter (where status = 'SENT'))::int as sent,
   (count(*) filter (where status = 'FAILED'))::int as failed,
-  (count(*) filter (where status = 'UNCERTAIN'))::int as uncertain`;
+  (count(*) filter (where status = 'UNCERTAIN'))::int as uncertain,
+  (count(*) filter (where status = 'SKIPPED'))::int as skipped`;
 
-const NONE: DeliveryCounts = { total: 0, pending: 0, sending: 0, sent: 0, failed: 0, uncertain: 0 };
+const NONE: DeliveryCounts = { total: 0, pending: 0, sending: 0, sent: 0, failed: 0, uncertain: 0, skipped: 0 };
 
 /** Live delivery counts of many attempts in one grouped query. */
 export async function liveCounts(em: EntityManager, attemptIds: readonly string[]): Promise<Map<string, DeliveryCounts>> {
@@ -62,6 +64,7 @@ export function progressOf(attempt: Attempt, live: DeliveryCounts | undefined): 
     sent: attempt.sentCount,
     failed: attempt.failedCount,
     uncertain: attempt.uncertainCount,
+    skipped: attempt.skippedCount,
   };
 }
 

@@ -36,4 +36,7 @@ export class AttemptProgress {
 
   @Field(() => Int, { description: 'The connection was lost after hand-over: may or may not have arrived.' })
   uncertain!: number;
+
+  @Field(() => Int, { description: 'Not sent: the recipient unsubscribed or was deleted while the run was open.' })
+  skipped!: number;
 }

@@ -11,7 +11,7 @@ export enum AttemptStatus {
 }
 registerEnumType(AttemptStatus, {
   name: 'AttemptStatus',
-  description: 'RUNNING while deliveries are pending; SUCCESS when every delivery was sent; FAILURE otherwise.',
+  description: 'RUNNING while deliveries are pending; SUCCESS when every delivery was sent or skipped (unsubscribed, deleted); FAILURE otherwise.',
 });
 
 @ObjectType({ description: 'One sending run of a mailing and its totals.' })
@@ -56,6 +56,10 @@ export class Attempt extends BaseEntity {
   @Field(() => Int, { description: 'Connection lost after hand-over: may or may not have arrived.' })
   @Property({ type: 'integer', default: 0 })
   uncertainCount: Opt<number> = 0;
+
+  @Field(() => Int, { description: 'Not sent: the recipient unsubscribed or was deleted while the run was open.' })
+  @Property({ type: 'integer', default: 0 })
+  skippedCount: Opt<number> = 0;
 
   /** The subject as it was when the attempt opened (placeholders not yet filled in). */
   @Property({ type: 'string', length: 300, default: '' })

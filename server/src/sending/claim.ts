@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { DeliveryStatus } from './delivery.entity';
 
 /*
  * Claim: a worker takes due deliveries of an open attempt for itself by setting them
@@ -14,32 +15,52 @@ export interface ClaimedDelivery {
   fullName: string;
   messageId: string;
   tries: number;
+  recipientId: string;
+  /** The mailing's owner, whom the recipient may unsubscribe from. */
+  ownerId: string;
 }
+
+export const SKIPPED_UNSUBSCRIBED = 'Not sent: the recipient unsubscribed.';
+export const SKIPPED_DELETED = 'Not sent: the recipient was deleted.';
 
 /**
  * Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`; none while
  * the mailing is paused, disabled or its owner blocked. The owner's row is share-locked for the
  * claim, so once a block is committed nothing more is claimed.
+ *
+ * A picked delivery whose recipient unsubscribed or was deleted since the attempt opened
+ * becomes SKIPPED with the reason instead, in the same statement; when a whole batch was
+ * skipped the next one is claimed, so an empty answer means nothing is due.
  */
-export function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  return em.execute<ClaimedDelivery[]>(
-    `with sendable as (
-       select 1 from attempts a
-       join mailings m on m.id = a.mailing_id
-       join users u on u.id = m.owner_id
-       where a.id = ? and not m.paused and not m.disabled and not u.blocked
-       for share of u),
-     picked as (
-       select id from deliveries
-       where attempt_id = ? and status in ('PENDING', 'SENDING') and next_try_at <= now() and exists (select 1 from sendable)
-       limit ?
-       for update skip locked)
-     update deliveries d
-     set status = 'SENDING', next_try_at = now() + ? * interval '1 millisecond', updated_at = now()
-     from picked where d.id = picked.id
-     returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries`,
-    [attemptId, attemptId, limit, leaseMs],
-  );
+export async function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  for (;;) {
+    const rows = await em.execute<Array<ClaimedDelivery & { status: DeliveryStatus }>>(
+      `with sendable as (
+         select m.owner_id from attempts a
+         join mailings m on m.id = a.mailing_id
+         join users u on u.id = m.owner_id
+         where a.id = ? and not m.paused and not m.disabled and not u.blocked
+         for share of u),
+       picked as (
+         select d.id, case when d.recipient_id is null then ? when r.unsubscribed_at is not null then ? end as skip_reason
+         from deliveries d left join recipients r on r.id = d.recipient_id
+         where d.attempt_id = ? and d.status in ('PENDING', 'SENDING') and d.next_try_at <= now() and exists (select 1 from sendable)
+         limit ?
+         for update of d skip locked),
+       claimed as (
+         update deliveries d
+         set status = (case when picked.skip_reason is null then 'SENDING' else 'SKIPPED' end)::delivery_status,
+             response = coalesce(picked.skip_reason, d.response),
+             next_try_at = case when picked.skip_reason is null then now() + ? * interval '1 millisecond' else d.next_try_at end,
+             updated_at = now()
+         from picked where d.id = picked.id
+         returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries, d.recipient_id as "recipientId", d.status)
+       select claimed.*, (select owner_id from sendable) as "ownerId" from claimed`,
+      [attemptId, SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED, attemptId, limit, leaseMs],
+    );
+    const toSend = rows.filter((row) => row.status === DeliveryStatus.SENDING).map(({ status: _, ...delivery }) => delivery);
+    if (toSend.length > 0 || rows.length === 0) return toSend;
+  }
 }
 
 /** Keeps a live worker's claims from lapsing. */

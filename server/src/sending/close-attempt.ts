@@ -4,6 +4,7 @@ import { Mailing } from '../mailings/mailing.entity';
 import { attemptEnd, nextStatus } from '../mailings/mailing.rules';
 import { Attempt, AttemptStatus } from './attempt.entity';
 import { liveCountsOf } from './attempt-progress';
+import { SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED } from './claim';
 
 /**
  * Closes an attempt once no delivery is open: its counts, SUCCESS or FAILURE, the server's
@@ -22,6 +23,7 @@ export async function closeAttempt(em: EntityManager, attemptId: string, now = n
     attempt.sentCount = counts.sent;
     attempt.failedCount = counts.failed;
     attempt.uncertainCount = counts.uncertain;
+    attempt.skippedCount = counts.skipped;
     attempt.finishedAt = now;
     attempt.serverResponse = await lastResponse(tx, attemptId);
     const mailing = await tx.findOneOrFail(Mailing, attempt.mailing.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -51,7 +53,7 @@ const LOST_IN_FLIGHT = 'In flight when its worker stopped; the mailing ended bef
 
 /**
  * At its end a mailing becomes FINISHED and nothing more is sent for it: the open
- * attempt's waiting deliveries fail, ones a dead worker left in flight become UNCERTAIN,
+ * attempt's waiting deliveries fail (or are skipped: their recipient unsubscribed or was deleted), ones a dead worker left in flight become UNCERTAIN,
  * and the attempt closes.
  */
 export async function finishMailing(em: EntityManager, mailingId: string, now = new Date()): Promise<FinishResult> {
@@ -63,6 +65,15 @@ export async function finishMailing(em: EntityManager, mailingId: string, now = 
     await tx.flush();
     const open = await tx.findOne(Attempt, { mailing, status: AttemptStatus.RUNNING });
     if (!open) return { kind: 'finished' };
+    // Waiting deliveries nobody should get any more are skipped as a claim would, not failed.
+    await tx.execute(
+      `update deliveries d
+       set status = 'SKIPPED', response = case when d.recipient_id is null then ? else ? end, updated_at = now()
+       where d.attempt_id = ? and d.status = 'PENDING'
+         and (d.recipient_id is null or exists (select 1 from recipients r where r.id = d.recipient_id and r.unsubscribed_at is not null))`,
+      [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED, open.id],
+      'run',
+    );
     await tx.execute(
       `update deliveries set status = 'FAILED', response = ?, updated_at = now() where attempt_id = ? and status = 'PENDING'`,
       [NOT_SENT_BEFORE_END, open.id],

@@ -10,11 +10,12 @@ export enum DeliveryStatus {
   SENT = 'SENT',
   FAILED = 'FAILED',
   UNCERTAIN = 'UNCERTAIN',
+  SKIPPED = 'SKIPPED',
 }
 registerEnumType(DeliveryStatus, {
   name: 'DeliveryStatus',
   description:
-    'PENDING: waiting (maybe for a retry); SENDING: handed to the mail server; SENT; FAILED; UNCERTAIN: connection lost after hand-over.',
+    'PENDING: waiting (maybe for a retry); SENDING: handed to the mail server; SENT; FAILED; UNCERTAIN: connection lost after hand-over; SKIPPED: not sent, because the recipient unsubscribed or was deleted (the response says which).',
 });
 
 @ObjectType({ description: 'One recipient of one run: what happened to their mail.' })
@@ -59,7 +60,7 @@ export class Delivery extends BaseEntity {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   nextTryAt: Opt<Date> = new Date();
 
-  @Field(() => String, { nullable: true, description: "The mail server's answer or the error." })
+  @Field(() => String, { nullable: true, description: "The mail server's answer or the error; for SKIPPED, why it was not sent." })
   @Property({ type: 'text', nullable: true })
   response?: string | null;
 

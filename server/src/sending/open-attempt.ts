@@ -26,7 +26,7 @@ export interface OpenAttemptOptions {
 
 /**
  * Opens an attempt: one Attempt and one PENDING Delivery per recipient who has not
- * received this mailing yet, in one transaction, and the mailing becomes RUNNING.
+ * received this mailing yet and has not unsubscribed, in one transaction, and the mailing becomes RUNNING.
  * Refused with CONFLICT when the mailing may not send now (see attemptRefusal).
  */
 export async function openAttempt(
@@ -52,7 +52,7 @@ export async function openAttempt(
         const source = retryFailedOf ? failedIn(mailing.id, retryFailedOf) : everyRecipientOf(mailing.id);
         attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain, source);
         if (retryFailedOf && attempt.total === 0) throw conflict('This attempt has no failed deliveries left to retry.');
-        if (attempt.total === 0) throw conflict(nothingToSendRefusal(mailing.status));
+        if (attempt.total === 0) throw conflict(nothingToSendRefusal(mailing.status, await countUnsubscribed(tx, source)));
         mailing.status = nextStatus(mailing.status, 'attemptOpened');
         await tx.flush();
         return attempt;
@@ -83,7 +83,8 @@ const failedIn = (mailingId: string, attemptId: string): RecipientSource => ({
 
 /**
  * One statement however many recipients: a recipient who got this mailing in an earlier
- * attempt (SENT, or UNCERTAIN: it may have arrived) is left out, so nobody gets it twice.
+ * attempt (SENT, or UNCERTAIN: it may have arrived) is left out, so nobody gets it twice,
+ * and so is one who unsubscribed from the owner's mailings.
  */
 async function insertDeliveries(
   tx: EntityManager,
@@ -99,6 +100,7 @@ async function insertDeliveries(
      from (
        select gen_random_uuid() as id, r.id as recipient_id, r.email, r.full_name
        ${source.from}
+         and r.unsubscribed_at is null
          and not exists (
            select 1 from deliveries earlier
            join attempts a on a.id = earlier.attempt_id
@@ -108,4 +110,13 @@ async function insertDeliveries(
     'run',
   );
   return result.affectedRows;
+}
+
+/** How many of the source's recipients are left out because they unsubscribed (only asked when nobody is left). */
+async function countUnsubscribed(tx: EntityManager, source: RecipientSource): Promise<number> {
+  const [row] = await tx.execute<Array<{ count: number }>>(
+    `select count(*)::int as count ${source.from} and r.unsubscribed_at is not null`,
+    source.params,
+  );
+  return row.count;
 }

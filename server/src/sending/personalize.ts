@@ -1,6 +1,7 @@
 import { MessageFormat } from '../messages/message.entity';
 import { htmlToText } from '../messages/message-text';
 import { fillPlaceholders, type PlaceholderValues } from '../rules/messages';
+import { unsubscribeHeaders, type UnsubscribeLinks } from '../unsubscribe/unsubscribe-links';
 import type { OutgoingMessage } from './smtp-transport';
 
 /** The subject, body and format of an attempt, as they were when it opened (placeholders not yet filled in). */
@@ -22,17 +23,20 @@ function personalizeBody(content: AttemptContent, recipient: PlaceholderValues):
   return { html, text: htmlToText(html) };
 }
 
-/** The message one recipient gets. */
+/** The message one recipient gets, with their unsubscribe headers and `{{unsubscribeUrl}}` when `unsubscribe` is given. */
 export function composeMessage(
   content: AttemptContent,
   recipient: PlaceholderValues & { messageId: string },
   from: string,
+  unsubscribe?: UnsubscribeLinks,
 ): OutgoingMessage {
+  const values = { ...recipient, unsubscribeUrl: unsubscribe?.url };
   return {
     from,
     to: { name: recipient.fullName, address: recipient.email },
-    subject: personalizeHeader(content.subject, recipient),
-    ...personalizeBody(content, recipient),
+    subject: personalizeHeader(content.subject, values),
+    ...personalizeBody(content, values),
     messageId: recipient.messageId,
+    ...(unsubscribe && unsubscribeHeaders(unsubscribe)),
   };
 }

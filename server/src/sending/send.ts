@@ -9,6 +9,7 @@ import { composeMessage, type AttemptContent } from './personalize';
 import { createSendRateLimiter } from './rate-limit';
 import type { SendOutcome } from './smtp-errors';
 import { createMailingTransport } from './smtp-transport';
+import { unsubscribeLinks } from '../unsubscribe/unsubscribe-links';
 
 /** The send stage: how one process hands claimed deliveries to the mail server. */
 export interface Sender {
@@ -41,10 +42,11 @@ export function createSender({ config, logger, em, redis, smtpUrl, databaseUrl }
   breaker.onResume(() => logger.info({ smtp: smtp.host }, 'the mail server answers again: sending resumed'));
   // Shared by the processes of one deployment that send through one SMTP server.
   const limiter = createSendRateLimiter({ config, logger, em, redis, key: `${databaseNamespace(databaseUrl)}:${smtp.host}` });
+  const unsubscribeLinksOf = unsubscribeLinks(config);
   return {
     async send(delivery, content, signal) {
       if (!(await limiter.acquire(signal))) return { kind: 'skipped' };
-      const message = composeMessage(content, delivery, config.MAIL_FROM);
+      const message = composeMessage(content, delivery, config.MAIL_FROM, unsubscribeLinksOf(delivery));
       return breaker.run(() => transport.send(message));
     },
     pausedUntil: () => breaker.pausedUntil(),

@@ -10,7 +10,7 @@ export class SendingResolver {
 
   @Mutation(() => Attempt, {
     description:
-      'Sends your mailing now: opens a run to every recipient who has not received it yet. CONFLICT while it is disabled, already sending, finished or past its end.',
+      'Sends your mailing now: opens a run to every recipient who has not received it yet and has not unsubscribed. CONFLICT while it is disabled, already sending, finished or past its end.',
   })
   sendMailingNow(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return this.service(ctx).sendNow(actorOf(ctx), id);

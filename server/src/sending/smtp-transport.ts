@@ -13,6 +13,9 @@ export interface OutgoingMessage {
   /** With `text`, the message goes out as multipart/alternative. */
   html?: string;
   messageId: string;
+  /** List-* headers (List-Unsubscribe). */
+  list?: Mail.Options['list'];
+  headers?: Record<string, string>;
 }
 
 /** The mailings' pooled SMTP transport; SMTP_POOL_SIZE connections per process. */

@@ -20,6 +20,7 @@ export const STATUS_LOOK = {
   UNCERTAIN: { label: 'Uncertain', tone: 'amber' },
   PENDING: { label: 'Pending', tone: 'grey' },
   SENDING: { label: 'Sending', tone: 'blue' },
+  SKIPPED: { label: 'Skipped', tone: 'grey' },
 } as const satisfies Record<string, { label: string; tone: StatusTone }>;
 
 export type KnownStatus = keyof typeof STATUS_LOOK;
