@@ -1,5 +1,6 @@
 import { MAX_IMPORT_ROWS } from '../../server/src/rules';
 import { ok } from '../../server/test/mailing-helpers';
+import { unsubscribeLinks } from '../../server/src/unsubscribe/unsubscribe-links';
 import { describeInBrowser, openedDialog, pageTitled, startBrowserApp, type BrowserApp } from './browser';
 
 const CREATE_RECIPIENT = 'mutation($input: RecipientInput!) { createRecipient(input: $input) { id } }';
@@ -68,5 +69,36 @@ describeInBrowser('the recipient form in the browser', () => {
     );
     expect(found.recipients.items).toEqual([{ email: 'ann@example.com', fullName: 'Ann First' }]);
     expect(ok<{ recipients: { total: number } }>(await t.app.gql(RECIPIENT_TOTAL, {}, user)).recipients.total).toBe(MAX_IMPORT_ROWS - 1);
+  });
+
+  it('shows who unsubscribed and when, and lists only them (or only the others) with the filter', async () => {
+    const user = await t.createUser();
+    ok(await t.app.gql(CREATE_RECIPIENT, { input: { email: 'stays@example.com' } }, user));
+    const leaves = ok(await t.app.gql(CREATE_RECIPIENT, { input: { email: 'leaves@example.com' } }, user)).createRecipient.id as string;
+    // The recipient clicks the one-click link of a mail (POST, no login).
+    const link = unsubscribeLinks(t.app.app.config)({ ownerId: user.user.id, recipientId: leaves }).url;
+    expect((await fetch(`${t.app.url}${new URL(link).pathname}`, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+
+    const page = await t.newPage({ as: user });
+    await page.goto('/recipients');
+    await pageTitled(page, 'Recipients');
+    const table = page.getByRole('table', { name: 'Recipients' });
+    const leavesRow = table.getByRole('row').filter({ hasText: 'leaves@example.com' });
+    await leavesRow.waitFor();
+    // Under the email: when, in the browser's zone, with the moment itself in the <time> element.
+    const note = leavesRow.getByText(/^Unsubscribed /).filter({ visible: true });
+    expect(await note.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const staysRow = table.getByRole('row').filter({ hasText: 'stays@example.com' });
+    expect(await staysRow.getByText(/^Unsubscribed /).count()).toBe(0);
+
+    await page.getByRole('combobox', { name: 'Subscription' }).click();
+    await page.getByRole('option', { name: 'Unsubscribed', exact: true }).click();
+    await staysRow.waitFor({ state: 'detached' });
+    expect(await table.getByRole('row').filter({ hasText: '@example.com' }).allInnerTexts()).toEqual([expect.stringContaining('leaves@example.com')]);
+
+    await page.getByRole('combobox', { name: 'Subscription' }).click();
+    await page.getByRole('option', { name: 'Subscribed', exact: true }).click();
+    await leavesRow.waitFor({ state: 'detached' });
+    expect(await table.getByRole('row').filter({ hasText: '@example.com' }).allInnerTexts()).toEqual([expect.stringContaining('stays@example.com')]);
   });
 });
