@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
 
 const bool = z
@@ -35,6 +36,12 @@ const schema = z.object({
 
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().min(3).default('Mailing service <no-reply@localhost>'),
+  /** Domains, besides MAIL_FROM's, that a message may send from (its own From address); none by default. */
+  MAIL_FROM_DOMAINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((domain) => domain.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(HOSTNAME, 'must be a comma-separated list of domain names such as news.example.com'))),
   LOCAL_SMTP_PORT: z.coerce.number().int().min(0).default(1025),
   SMTP_CONNECTION_TIMEOUT_MS: ms(5000),
   SMTP_GREETING_TIMEOUT_MS: ms(5000),
@@ -97,8 +104,27 @@ const schema = z.object({
   .transform(({ APP_URL, ...rest }, ctx) => ({
     ...rest,
     APP_URL: APP_URL ?? rest.WEB_DEV_URL ?? DEFAULT_APP_URL,
+    SENDER: senderSettings(rest.MAIL_FROM, rest.MAIL_FROM_DOMAINS, ctx),
     DKIM: dkimSettings(rest, ctx),
   }));
+
+/** Who mail is from unless a message says otherwise, and the domains a message may send from. */
+export interface SenderSettings {
+  /** MAIL_FROM's name, for messages whose owner has no name ('' when it has none). */
+  name: string;
+  /** MAIL_FROM's address: every message's From address unless it has its own in `allowedDomains`. */
+  address: string;
+  /** Lower-case domains a message's own From address may be in: MAIL_FROM_DOMAINS. */
+  allowedDomains: string[];
+}
+
+function senderSettings(mailFrom: string, allowedDomains: string[], ctx: z.RefinementCtx): SenderSettings {
+  const [parsed] = addressparser(mailFrom, { flatten: true });
+  if (!parsed?.address || !/^[^@\s]+@[^@\s]+$/.test(parsed.address)) {
+    ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'must be an address, optionally with a name: Name <address@example.com>' });
+  }
+  return { name: parsed?.name ?? '', address: parsed?.address ?? '', allowedDomains };
+}
 
 /** What nodemailer signs with (its `dkim` option). */
 export interface DkimSettings {

@@ -130,6 +130,7 @@ const rows: Record<string, Row> = {
   // Messages.
   'Query.messages': { doc: `{ messages(limit: 200) { items { id } } }`, expect: ownedList, ownerRowId: (w) => w.message.id },
   'Query.message': { doc: `query($id: ID!) { message(id: $id) { id } }`, vars: (w) => ({ id: w.message.id }), expect: ownedRead },
+  'Query.messageSender': { doc: `{ messageSender { address } }`, expect: anySignedIn },
   'Mutation.createMessage': { doc: `mutation { createMessage(input: { subject: "S", body: "B" }) { id } }`, expect: userCreate },
   'Mutation.updateMessage': { doc: `mutation($id: ID!) { updateMessage(id: $id, input: { subject: "S2" }) { id } }`, vars: (w) => ({ id: w.message.id }), expect: ownedWrite },
   'Mutation.deleteMessage': { doc: `mutation($id: ID!) { deleteMessage(id: $id) }`, vars: (w) => ({ id: w.spareMessage.id }), expect: ownedWrite },

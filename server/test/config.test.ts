@@ -41,4 +41,21 @@ describe('configuration', () => {
       expect(() => loadConfig({ WEB_DEV_URL: 'not a url' })).toThrow(/WEB_DEV_URL/);
     });
   });
+
+  describe('the sender', () => {
+    it('is MAIL_FROM, read as a name and an address', () => {
+      expect(loadConfig({}).SENDER).toEqual({ name: 'Mailing service', address: 'no-reply@localhost', allowedDomains: [] });
+      expect(loadConfig({ MAIL_FROM: 'news@example.com' }).SENDER).toMatchObject({ name: '', address: 'news@example.com' });
+      expect(loadConfig({ MAIL_FROM: '"Shop, Inc." <news@example.com>' }).SENDER).toMatchObject({ name: 'Shop, Inc.', address: 'news@example.com' });
+    });
+
+    it('refuses a MAIL_FROM without an address', () => {
+      expect(() => loadConfig({ MAIL_FROM: 'Mailing service' })).toThrow(/MAIL_FROM: must be an address/);
+    });
+
+    it('may send from the domains of MAIL_FROM_DOMAINS, read as a lower-case list', () => {
+      expect(loadConfig({ MAIL_FROM_DOMAINS: ' News.Example.com,shop.example.org ,' }).SENDER.allowedDomains).toEqual(['news.example.com', 'shop.example.org']);
+      expect(() => loadConfig({ MAIL_FROM_DOMAINS: 'news.example.com, not a domain' })).toThrow(/MAIL_FROM_DOMAINS/);
+    });
+  });
 });

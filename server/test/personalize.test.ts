@@ -51,11 +51,14 @@ describe('personalizeHeader', () => {
   });
 });
 
+const server = { name: 'Sender', address: 'news@example.com', allowedDomains: ['letters.example.com'] };
+const noSender = { fromName: '', fromAddress: null, replyTo: '' };
+
 describe('composeMessage', () => {
   it('builds the message one recipient gets', () => {
-    const content = { subject: 'Hello {{fullName}}', body: 'Sent to {{email}}.\nLine two.', format: MessageFormat.TEXT };
-    expect(composeMessage(content, { ...ann, messageId: '<d1@example.com>' }, 'Sender <news@example.com>')).toEqual({
-      from: 'Sender <news@example.com>',
+    const content = { subject: 'Hello {{fullName}}', body: 'Sent to {{email}}.\nLine two.', format: MessageFormat.TEXT, ...noSender };
+    expect(composeMessage(content, { ...ann, messageId: '<d1@example.com>' }, server)).toEqual({
+      from: { name: 'Sender', address: 'news@example.com' },
       to: { name: 'Ann Smith', address: 'ann@example.com' },
       subject: 'Hello Ann Smith',
       text: 'Sent to ann@example.com.\nLine two.',
@@ -64,9 +67,23 @@ describe('composeMessage', () => {
   });
 
   it('gives an HTML message its text part, made from the filled-in HTML', () => {
-    const content = { subject: 'Hi', body: '<h2>Dear {{fullName}}</h2><p>See <a href="https://x.example/{{email}}">this</a></p>', format: MessageFormat.HTML };
-    const message = composeMessage(content, { ...ann, fullName: 'Ann <3', messageId: '<d1@example.com>' }, 'news@example.com');
+    const content = { subject: 'Hi', body: '<h2>Dear {{fullName}}</h2><p>See <a href="https://x.example/{{email}}">this</a></p>', format: MessageFormat.HTML, ...noSender };
+    const message = composeMessage(content, { ...ann, fullName: 'Ann <3', messageId: '<d1@example.com>' }, server);
     expect(message.html).toBe('<h2>Dear Ann &lt;3</h2><p>See <a href="https://x.example/ann@example.com">this</a></p>');
     expect(message.text).toBe('Dear Ann <3\n\nSee this [https://x.example/ann@example.com]');
+  });
+
+  it('is from the attempt’s name and own address, with its Reply-To; the server’s for what it leaves out or no longer allows', () => {
+    const base = { subject: 's', body: 'b', format: MessageFormat.TEXT };
+    const own = { ...base, fromName: 'Ann, "the" Boss', fromAddress: 'ann@letters.example.com', replyTo: 'ann@example.org' };
+    expect(composeMessage(own, { ...ann, messageId: '<d@x>' }, server)).toMatchObject({
+      from: { name: 'Ann, "the" Boss', address: 'ann@letters.example.com' },
+      replyTo: { name: 'Ann, "the" Boss', address: 'ann@example.org' },
+    });
+    const noLongerAllowed = composeMessage(own, { ...ann, messageId: '<d@x>' }, { ...server, allowedDomains: [] });
+    expect(noLongerAllowed.from).toEqual({ name: 'Ann, "the" Boss', address: 'news@example.com' });
+    const defaults = composeMessage({ ...base, ...noSender }, { ...ann, messageId: '<d@x>' }, server);
+    expect(defaults.from).toEqual({ name: 'Sender', address: 'news@example.com' });
+    expect(defaults).not.toHaveProperty('replyTo');
   });
 });

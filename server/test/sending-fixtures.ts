@@ -38,7 +38,7 @@ let seq = 0;
 export async function seedMailing(
   app: App,
   owner: User,
-  opts: { count?: number; emails?: string[]; fullNames?: string[]; subject?: string; body?: string; format?: MessageFormat; startAt?: Date; endAt?: Date; disabled?: boolean } = {},
+  opts: { count?: number; emails?: string[]; fullNames?: string[]; subject?: string; body?: string; format?: MessageFormat; sender?: Pick<Message, 'fromName' | 'fromAddress' | 'replyTo'>; startAt?: Date; endAt?: Date; disabled?: boolean } = {},
 ): Promise<SeededMailing> {
   const em = app.orm.em.fork();
   const batch = ++seq;
@@ -47,6 +47,7 @@ export async function seedMailing(
     subject: opts.subject ?? 'Hello {{fullName}}',
     body: opts.body ?? 'Dear {{fullName}}, this goes to {{email}}.',
     format: opts.format ?? MessageFormat.TEXT,
+    ...opts.sender,
     owner,
   });
   const recipients = emails.map((email, i) => em.create(Recipient, { email, fullName: opts.fullNames?.[i] ?? `Reader ${i}`, owner }));

@@ -93,6 +93,34 @@ describeInBrowser('messages in the browser', () => {
     expect(await page.title()).not.toBe('hacked');
   });
 
+  it('sets the sender: From name and Reply-To, shown in the preview, the defaults while empty', async () => {
+    const user = await t.createUser();
+    const page = await t.newPage({ as: user });
+    await page.goto('/messages/new');
+    await pageTitled(page, 'New message');
+    await page.getByLabel('Subject', { exact: true }).fill('From someone');
+    await page.getByLabel('Body', { exact: true }).fill('Hi');
+    const preview = page.getByRole('article', { name: 'Message preview' });
+    await preview.getByText('Test User <no-reply@localhost>', { exact: true }).waitFor();
+    await preview.getByText(user.user.email, { exact: true }).waitFor();
+    // Without MAIL_FROM_DOMAINS every message is from the server's address: no field for it.
+    expect(await page.getByLabel('From address').count()).toBe(0);
+
+    await page.getByLabel('From name', { exact: true }).fill(`Zoë "Z" O'Brien, Ltd.`);
+    const replyTo = page.getByLabel('Reply-To', { exact: true });
+    await replyTo.fill('not an address');
+    await page.getByRole('button', { name: 'Create message', exact: true }).click();
+    await page.getByText('Reply-To must be an email address, or empty for the default.').waitFor();
+    await replyTo.fill('zoe@example.org');
+    await preview.getByText(`Zoë "Z" O'Brien, Ltd. <no-reply@localhost>`, { exact: true }).waitFor();
+    await preview.getByText('zoe@example.org', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Create message', exact: true }).click();
+    await pageTitled(page, 'Messages');
+    const saved = ok<{ messages: { items: Array<Record<string, unknown>> } }>(await t.app.gql('{ messages { items { fromName fromAddress replyTo } } }', {}, user)).messages.items;
+    expect(saved).toEqual([{ fromName: `Zoë "Z" O'Brien, Ltd.`, fromAddress: null, replyTo: 'zoe@example.org' }]);
+  });
+
   it('says how many mailings still use a message it cannot delete, and deletes one nothing uses', async () => {
     const user = await t.createUser();
     const recipientId = ok<{ createRecipient: { id: string } }>(await t.app.gql(CREATE_RECIPIENT, { input: { email: 'ann@example.com' } }, user)).createRecipient.id;

@@ -27,6 +27,18 @@ export class Message extends BaseEntity {
   @Enum({ items: () => MessageFormat, nativeEnumName: 'message_format', default: MessageFormat.TEXT })
   format: Opt<MessageFormat> = MessageFormat.TEXT;
 
+  @Field(() => String, { nullable: true, description: "The From name; null: the owner's full name." })
+  @Property({ type: 'string', length: 100, nullable: true })
+  fromName?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The From address, in a domain the server allows (messageSender); null: the server's address." })
+  @Property({ type: 'string', length: 320, nullable: true })
+  fromAddress?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Where replies go; null: the owner's email." })
+  @Property({ type: 'string', length: 320, nullable: true })
+  replyTo?: string | null;
+
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()
   owner!: User;

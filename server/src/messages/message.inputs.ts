@@ -14,6 +14,15 @@ export class MessageInput {
 
   @Field(() => MessageFormat, { defaultValue: MessageFormat.TEXT })
   format!: MessageFormat;
+
+  @Field(() => String, { nullable: true, description: "Empty: the owner's full name." })
+  fromName?: string;
+
+  @Field(() => String, { nullable: true, description: "Empty: the server's address. Else an address in a domain of messageSender.allowedDomains." })
+  fromAddress?: string;
+
+  @Field(() => String, { nullable: true, description: "Empty: the owner's email." })
+  replyTo?: string;
 }
 
 @InputType({ description: 'Only the fields given are changed.' })
@@ -27,4 +36,13 @@ export class MessageUpdateInput {
 
   @Field(() => MessageFormat, { nullable: true })
   format?: MessageFormat;
+
+  @Field(() => String, { nullable: true, description: "Empty: the owner's full name." })
+  fromName?: string;
+
+  @Field(() => String, { nullable: true, description: "Empty: the server's address. Else an address in a domain of messageSender.allowedDomains." })
+  fromAddress?: string;
+
+  @Field(() => String, { nullable: true, description: "Empty: the owner's email." })
+  replyTo?: string;
 }

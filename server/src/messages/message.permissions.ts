@@ -1,6 +1,6 @@
 import { isAuthenticated, isUser } from '../common/access-rules';
 
 export const messagePermissions = {
-  Query: { messages: isAuthenticated, message: isAuthenticated },
+  Query: { messages: isAuthenticated, message: isAuthenticated, messageSender: isAuthenticated },
   Mutation: { createMessage: isUser, updateMessage: isUser, deleteMessage: isUser },
 };

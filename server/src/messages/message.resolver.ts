@@ -1,10 +1,12 @@
 import { Reference } from '@mikro-orm/core';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Config } from '../config';
 import { PageArgs, PageType } from '../common/pagination';
 import { actorOf, type RequestContext } from '../common/request-context';
 import { User } from '../users/user.entity';
 import { Message } from './message.entity';
 import { MessageInput, MessageUpdateInput } from './message.inputs';
+import { MessageSender } from './message-sender.type';
 import { MessageService, type MessageUsage } from './message.service';
 import { plainTextOf } from './message-text';
 
@@ -12,6 +14,7 @@ const MessagePage = PageType(Message);
 
 export interface MessageDeps {
   messageUsage: MessageUsage;
+  config: Pick<Config, 'SENDER'>;
 }
 
 @Resolver(() => Message)
@@ -26,6 +29,12 @@ export class MessageResolver {
   @Query(() => Message)
   message(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return this.service(ctx).get(actorOf(ctx), id);
+  }
+
+  @Query(() => MessageSender, { description: 'Who messages are from, and which From addresses a message may have.' })
+  messageSender(): MessageSender {
+    const { address, allowedDomains } = this.deps.config.SENDER;
+    return { address, allowedDomains };
   }
 
   @Mutation(() => Message)
@@ -58,6 +67,6 @@ export class MessageResolver {
   }
 
   private service(ctx: RequestContext) {
-    return new MessageService(ctx.em, this.deps.messageUsage);
+    return new MessageService(ctx.em, this.deps.messageUsage, this.deps.config.SENDER);
   }
 }

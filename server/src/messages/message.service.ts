@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../common/actor';
-import { conflict } from '../common/errors';
+import type { SenderSettings } from '../config';
+import { badInput, conflict } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
 import { findInScope } from '../common/find';
 import { findPage, matchingAny, type Page, type PageArgs } from '../common/pagination';
 import { readScope, writeScope } from '../common/scope';
+import { fromAddressAllowed } from '../rules';
 import { User } from '../users/user.entity';
 import { Message } from './message.entity';
 import type { MessageInput, MessageUpdateInput } from './message.inputs';
@@ -19,6 +21,7 @@ export class MessageService {
   constructor(
     private readonly em: EntityManager,
     private readonly usage: MessageUsage,
+    private readonly sender: SenderSettings,
   ) {}
 
   list(actor: Actor, { offset, limit, search }: PageArgs): Promise<Page<Message>> {
@@ -37,6 +40,7 @@ export class MessageService {
       format: input.format,
       owner: this.em.getReference(User, actor.id),
     });
+    this.setSender(message, input);
     await this.em.flush();
     return message;
   }
@@ -46,6 +50,7 @@ export class MessageService {
     if (input.subject != null) message.subject = input.subject.trim();
     if (input.body != null) message.body = input.body;
     if (input.format != null) message.format = input.format;
+    this.setSender(message, input);
     await this.em.flush();
     return message;
   }
@@ -62,6 +67,23 @@ export class MessageService {
       },
     });
     return id;
+  }
+
+  /** The sender fields given: '' puts the default back; a From address outside the allowed domains is refused. */
+  private setSender(message: Message, input: Pick<MessageUpdateInput, 'fromName' | 'fromAddress' | 'replyTo'>): void {
+    const fromAddress = input.fromAddress?.trim();
+    if (fromAddress && !fromAddressAllowed(fromAddress, this.sender)) {
+      const { address, allowedDomains } = this.sender;
+      throw badInput(
+        'fromAddress',
+        allowedDomains.length
+          ? `From address must be at ${allowedDomains.join(', ')}, or empty for ${address}.`
+          : `This server sends only from ${address}: leave From address empty.`,
+      );
+    }
+    if (input.fromName != null) message.fromName = input.fromName.trim() || null;
+    if (fromAddress != null) message.fromAddress = fromAddress || null;
+    if (input.replyTo != null) message.replyTo = input.replyTo.trim() || null;
   }
 
   private owned(actor: Actor, id: string): Promise<Message> {

@@ -1,8 +1,18 @@
 import { z } from 'zod';
+import { EMAIL_MAX_LENGTH } from './accounts';
 
 export const SUBJECT_MAX = 300;
 export const BODY_MAX = 100_000;
+export const FROM_NAME_MAX = 100;
 const NOT_BLANK = /\S/;
+
+/** An email address, or '' for the default. */
+const optionalEmail = (label: string) =>
+  z
+    .string()
+    .trim()
+    .max(EMAIL_MAX_LENGTH, `${label} is at most ${EMAIL_MAX_LENGTH} characters.`)
+    .refine((value) => value === '' || z.email().safeParse(value).success, `${label} must be an email address, or empty for the default.`);
 
 /** TEXT: the body is plain text. HTML: the body is HTML, sent with a plain-text part made from it. */
 export const MESSAGE_FORMATS = ['TEXT', 'HTML'] as const;
@@ -20,7 +30,22 @@ export const messageRules = z.object({
     .max(BODY_MAX, `Body is at most ${BODY_MAX} characters.`)
     .regex(NOT_BLANK, 'Body cannot be blank.'),
   format: z.enum(MESSAGE_FORMATS, 'Format is TEXT or HTML.'),
+  // The sender: empty means the default (the owner's name, the server's address, the owner's email).
+  fromName: z
+    .string()
+    .trim()
+    .max(FROM_NAME_MAX, `From name is at most ${FROM_NAME_MAX} characters.`)
+    .regex(/^[^\p{Cc}]*$/u, 'From name cannot hold line breaks or control characters.')
+    .optional(),
+  fromAddress: optionalEmail('From address').optional(),
+  replyTo: optionalEmail('Reply-To').optional(),
 });
+
+/** Whether a message may send from `address`: its domain is one the server allows (MAIL_FROM_DOMAINS), or MAIL_FROM's own address. */
+export function fromAddressAllowed(address: string, sender: { address: string; allowedDomains: readonly string[] }): boolean {
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return address.toLowerCase() === sender.address.toLowerCase() || sender.allowedDomains.includes(domain);
+}
 
 /** The placeholders a message body may use, filled in per recipient. */
 export const MESSAGE_PLACEHOLDERS = ['{{fullName}}', '{{email}}', '{{unsubscribeUrl}}'] as const;

@@ -178,8 +178,8 @@ class AttemptDriver {
   }
 
   private async readContent(): Promise<AttemptContent> {
-    const [row] = await this.parts.em.execute<AttemptContent[]>('select subject, body, format from attempts where id = ?', [this.attemptId]);
-    return row ?? { subject: '', body: '', format: MessageFormat.TEXT };
+    const [row] = await this.parts.em.execute<AttemptContent[]>(`select subject, body, format, from_name as "fromName", from_address as "fromAddress", reply_to as "replyTo" from attempts where id = ?`, [this.attemptId]);
+    return row ?? { subject: '', body: '', format: MessageFormat.TEXT, fromName: '', fromAddress: null, replyTo: '' };
   }
 
   private async state(): Promise<AttemptState> {

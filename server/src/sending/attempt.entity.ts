@@ -72,4 +72,16 @@ export class Attempt extends BaseEntity {
   /** The body's format as it was when the attempt opened. */
   @Enum({ items: () => MessageFormat, nativeEnumName: 'message_format', default: MessageFormat.TEXT })
   format: Opt<MessageFormat> = MessageFormat.TEXT;
+
+  /** The From name when the attempt opened: the message's, else its owner's full name ('': MAIL_FROM's). */
+  @Property({ type: 'string', length: 200, default: '' })
+  fromName: Opt<string> = '';
+
+  /** The message's own From address when the attempt opened; null: MAIL_FROM's. */
+  @Property({ type: 'string', length: 320, nullable: true })
+  fromAddress?: string | null;
+
+  /** Where replies go: the message's Reply-To, else its owner's email, when the attempt opened. */
+  @Property({ type: 'string', length: 320, default: '' })
+  replyTo: Opt<string> = '';
 }

@@ -47,7 +47,16 @@ export async function openAttempt(
         const refusal = attemptRefusal({ ...mailing, ownerBlocked: owner.blocked }, openAttempts > 0, now);
         if (refusal) throw conflict(refusal);
         const message = await tx.findOneOrFail(Message, mailing.message.id);
-        const attempt = tx.create(Attempt, { mailing, attemptedAt: now, subject: message.subject, body: message.body, format: message.format });
+        const attempt = tx.create(Attempt, {
+          mailing,
+          attemptedAt: now,
+          subject: message.subject,
+          body: message.body,
+          format: message.format,
+          fromName: message.fromName ?? owner.fullName,
+          fromAddress: message.fromAddress ?? null,
+          replyTo: message.replyTo ?? owner.email,
+        });
         await tx.flush();
         const source = retryFailedOf ? failedIn(mailing.id, retryFailedOf) : everyRecipientOf(mailing.id);
         attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain, source);

@@ -1,14 +1,31 @@
 import { MessageFormat } from '../messages/message.entity';
 import { htmlToText } from '../messages/message-text';
-import { fillPlaceholders, type PlaceholderValues } from '../rules/messages';
+import type { SenderSettings } from '../config';
+import { fillPlaceholders, fromAddressAllowed, type PlaceholderValues } from '../rules/messages';
 import { unsubscribeHeaders, type UnsubscribeLinks } from '../unsubscribe/unsubscribe-links';
-import type { OutgoingMessage } from './smtp-transport';
+import type { MailAddress, OutgoingMessage } from './smtp-transport';
 
-/** The subject, body and format of an attempt, as they were when it opened (placeholders not yet filled in). */
+/** What an attempt sends, as it was when it opened (placeholders not yet filled in). */
 export interface AttemptContent {
   subject: string;
   body: string;
   format: MessageFormat;
+  /** '': MAIL_FROM's name. */
+  fromName: string;
+  /** null: MAIL_FROM's address. */
+  fromAddress: string | null;
+  /** '': no Reply-To. */
+  replyTo: string;
+}
+
+/**
+ * The From of an attempt's messages: its name and own address, MAIL_FROM's for what it has
+ * not. An own address whose domain the server no longer allows falls back to MAIL_FROM's.
+ */
+export function senderOf(content: AttemptContent, server: SenderSettings): Pick<OutgoingMessage, 'from' | 'replyTo'> {
+  const ownAddress = content.fromAddress && fromAddressAllowed(content.fromAddress, server) ? content.fromAddress : null;
+  const from: MailAddress = { name: content.fromName || server.name, address: ownAddress ?? server.address };
+  return content.replyTo ? { from, replyTo: { name: from.name, address: content.replyTo } } : { from };
 }
 
 /** A header value never spans lines, whatever a recipient's name holds. */
@@ -27,12 +44,12 @@ function personalizeBody(content: AttemptContent, recipient: PlaceholderValues):
 export function composeMessage(
   content: AttemptContent,
   recipient: PlaceholderValues & { messageId: string },
-  from: string,
+  server: SenderSettings,
   unsubscribe?: UnsubscribeLinks,
 ): OutgoingMessage {
   const values = { ...recipient, unsubscribeUrl: unsubscribe?.url };
   return {
-    from,
+    ...senderOf(content, server),
     to: { name: recipient.fullName, address: recipient.email },
     subject: personalizeHeader(content.subject, values),
     ...personalizeBody(content, values),

@@ -46,7 +46,7 @@ export function createSender({ config, logger, em, redis, smtpUrl, databaseUrl }
   return {
     async send(delivery, content, signal) {
       if (!(await limiter.acquire(signal))) return { kind: 'skipped' };
-      const message = composeMessage(content, delivery, config.MAIL_FROM, unsubscribeLinksOf(delivery));
+      const message = composeMessage(content, delivery, config.SENDER, unsubscribeLinksOf(delivery));
       return breaker.run(() => transport.send(message));
     },
     pausedUntil: () => breaker.pausedUntil(),

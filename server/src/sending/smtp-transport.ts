@@ -5,9 +5,16 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../config';
 import { classifyAcceptance, classifySendError, type SendOutcome } from './smtp-errors';
 
+/** nodemailer encodes an address object's name (quotes, commas, non-ASCII) itself: names are never pasted into a header. */
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
 export interface OutgoingMessage {
-  from: string;
-  to: { name: string; address: string };
+  from: MailAddress;
+  replyTo?: MailAddress;
+  to: MailAddress;
   subject: string;
   text: string;
   /** With `text`, the message goes out as multipart/alternative. */
