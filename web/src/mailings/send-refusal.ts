@@ -13,9 +13,16 @@ export interface SendableMailing {
   progress?: { status: string; failed: number } | null;
 }
 
-export function sendRefusal(mailing: SendableMailing, endPassed: boolean): string | null {
+/** Why nothing may be sent while a hold is on the mailing (the part a list row, which knows no run state, can tell). */
+export function holdRefusal(mailing: Pick<SendableMailing, 'disabled' | 'paused'>): string | null {
   if (mailing.disabled) return 'A manager has disabled this mailing.';
   if (mailing.paused) return 'This mailing is paused: resume it to send.';
+  return null;
+}
+
+export function sendRefusal(mailing: SendableMailing, endPassed: boolean): string | null {
+  const held = holdRefusal(mailing);
+  if (held) return held;
   if (mailing.progress?.status === 'RUNNING') return 'A run is going on: wait until it has ended.';
   if (mailing.status === 'FINISHED') return 'This mailing has finished.';
   if (endPassed) return 'The end time of this mailing has passed.';

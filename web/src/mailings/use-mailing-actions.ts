@@ -6,6 +6,8 @@ import {
   DeleteMailingDocument,
   DisableMailingDocument,
   EnableMailingDocument,
+  PauseMailingDocument,
+  ResumeMailingDocument,
   RetryFailedDeliveriesDocument,
   SendMailingNowDocument,
 } from '@/graphql/generated';
@@ -26,26 +28,34 @@ export interface FailedRunRef {
   failed: number;
 }
 
+export type MailingAction = 'sent' | 'retried' | 'deleted' | 'disabled' | 'enabled' | 'paused' | 'resumed';
+
 /**
- * Send now, retry failed, delete (owners) and disable/enable (managers, admins) with their confirmations
- * and toasts, shared by the list and the mailing page. `busy` holds the id being acted on;
- * `changed` runs after a success (e.g. a refetch).
+ * Send now, retry failed, pause/resume, delete (owners) and disable/enable (managers, admins) with
+ * their confirmations and toasts, shared by the list and the mailing page. `busy` holds the id
+ * being acted on and `busyAction` what is being done to it; `changed` runs after a success
+ * (e.g. a refetch). Pause and resume answer with the mailing, which updates it in Apollo's cache.
  */
-export function useMailingActions(changed: (action: 'sent' | 'retried' | 'deleted' | 'disabled' | 'enabled') => void | Promise<unknown>) {
+export function useMailingActions(changed: (action: MailingAction) => void | Promise<unknown>) {
   const confirm = useConfirm();
   const toast = useToast();
   const busy = ref<string | null>(null);
+  const busyAction = ref<MailingAction | null>(null);
   const { mutate: sendNowMutation } = useMutation(SendMailingNowDocument);
   const { mutate: retryMutation } = useMutation(RetryFailedDeliveriesDocument);
   const { mutate: deleteMutation } = useMutation(DeleteMailingDocument);
   const { mutate: disableMutation } = useMutation(DisableMailingDocument);
   const { mutate: enableMutation } = useMutation(EnableMailingDocument);
+  const { mutate: pauseMutation } = useMutation(PauseMailingDocument);
+  const { mutate: resumeMutation } = useMutation(ResumeMailingDocument);
 
-  async function run(mailing: MailingRef, failure: string, work: () => Promise<unknown>, done: () => void): Promise<void> {
+  async function run(mailing: MailingRef, action: MailingAction, failure: string, work: () => Promise<unknown>, success: { summary: string; detail: string }): Promise<void> {
     busy.value = mailing.id;
+    busyAction.value = action;
     try {
       await work();
-      done();
+      toast.add({ severity: 'success', ...success, life: 4000 });
+      void changed(action);
     } catch (error) {
       const problem = apiProblem(error);
       // A network failure is shown by the app-wide banner; a CONFLICT says why it cannot happen now.
@@ -54,6 +64,7 @@ export function useMailingActions(changed: (action: 'sent' | 'retried' | 'delete
       }
     } finally {
       busy.value = null;
+      busyAction.value = null;
     }
   }
 
@@ -67,12 +78,10 @@ export function useMailingActions(changed: (action: 'sent' | 'retried' | 'delete
       accept: () =>
         void run(
           mailing,
+          'sent',
           'Not sent',
           () => sendNowMutation({ id: mailing.id }),
-          () => {
-            toast.add({ severity: 'success', summary: 'Sending started', detail: mailing.message.subject, life: 4000 });
-            void changed('sent');
-          },
+          { summary: 'Sending started', detail: mailing.message.subject },
         ),
     });
   }
@@ -88,12 +97,10 @@ export function useMailingActions(changed: (action: 'sent' | 'retried' | 'delete
       accept: () =>
         void run(
           mailing,
+          'retried',
           'Not sent again',
           () => retryMutation({ attemptId: attempt.attemptId }),
-          () => {
-            toast.add({ severity: 'success', summary: 'Sending again', detail: `“${mailing.message.subject}” to ${whom} whose delivery failed`, life: 4000 });
-            void changed('retried');
-          },
+          { summary: 'Sending again', detail: `“${mailing.message.subject}” to ${whom} whose delivery failed` },
         ),
     });
   }
@@ -108,12 +115,10 @@ export function useMailingActions(changed: (action: 'sent' | 'retried' | 'delete
       accept: () =>
         void run(
           mailing,
+          'deleted',
           'Not deleted',
           () => deleteMutation({ id: mailing.id }),
-          () => {
-            toast.add({ severity: 'success', summary: 'Mailing deleted', detail: mailing.message.subject, life: 4000 });
-            void changed('deleted');
-          },
+          { summary: 'Mailing deleted', detail: mailing.message.subject },
         ),
     });
   }
@@ -122,12 +127,10 @@ export function useMailingActions(changed: (action: 'sent' | 'retried' | 'delete
     if (!disabled) {
       void run(
         mailing,
+        'enabled',
         'Not enabled',
         () => enableMutation({ id: mailing.id }),
-        () => {
-          toast.add({ severity: 'success', summary: 'Mailing enabled', detail: mailing.message.subject, life: 4000 });
-          void changed('enabled');
-        },
+        { summary: 'Mailing enabled', detail: mailing.message.subject },
       );
       return;
     }
@@ -140,15 +143,34 @@ export function useMailingActions(changed: (action: 'sent' | 'retried' | 'delete
       accept: () =>
         void run(
           mailing,
+          'disabled',
           'Not disabled',
           () => disableMutation({ id: mailing.id }),
-          () => {
-            toast.add({ severity: 'success', summary: 'Mailing disabled', detail: mailing.message.subject, life: 4000 });
-            void changed('disabled');
-          },
+          { summary: 'Mailing disabled', detail: mailing.message.subject },
         ),
     });
   }
 
-  return { busy, sendNow, retryFailed, remove, setDisabled };
+  /** Pausing can be undone, so it asks nothing; it answers once nothing more of the mailing is being sent. */
+  function pause(mailing: MailingRef): void {
+    void run(
+      mailing,
+      'paused',
+      'Not paused',
+      () => pauseMutation({ id: mailing.id }),
+      { summary: 'Mailing paused', detail: `Nothing more of “${mailing.message.subject}” is sent until you resume it.` },
+    );
+  }
+
+  function resume(mailing: MailingRef): void {
+    void run(
+      mailing,
+      'resumed',
+      'Not resumed',
+      () => resumeMutation({ id: mailing.id }),
+      { summary: 'Mailing resumed', detail: `“${mailing.message.subject}” goes on where it stopped.` },
+    );
+  }
+
+  return { busy, busyAction, sendNow, retryFailed, pause, resume, remove, setDisabled };
 }
