@@ -42,6 +42,8 @@ describeInBrowser('pausing a mailing in the browser', () => {
     await page.getByRole('alert').filter({ hasText: 'Mailing paused' }).waitFor();
     await details.getByText('Paused', { exact: true }).waitFor();
     await page.getByText(/This run is paused: nothing more is sent until the mailing is resumed/).waitFor();
+    const runs = page.getByRole('table', { name: 'Runs', exact: true });
+    await runs.getByRole('cell', { name: 'Paused', exact: true }).waitFor();
     const resume = page.getByRole('button', { name: 'Resume', exact: true });
     const sendNow = page.getByRole('button', { name: 'Send now', exact: true });
     expect([await resume.isEnabled(), await sendNow.isDisabled()]).toEqual([true, true]);
@@ -93,7 +95,6 @@ describeInBrowser('pausing a mailing in the browser', () => {
     expect(await details.getByText('Paused', { exact: true }).count()).toBe(0);
     expect(emails.map((email) => t.app.smtp.countFor(email))).toEqual(emails.map(() => 1));
     expect((await attemptsOf(t.app.app, mailingId)).map((attempt) => [attempt.status, attempt.sentCount])).toEqual([['SUCCESS', COUNT]]);
-    const runs = page.getByRole('table', { name: 'Runs', exact: true });
     await runs.getByRole('cell', { name: 'Succeeded', exact: true }).waitFor();
     expect(await runs.getByRole('row').count()).toBe(2);
   });
