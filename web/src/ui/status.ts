@@ -20,7 +20,8 @@ export const STATUS_LOOK = {
   UNCERTAIN: { label: 'Uncertain', tone: 'amber' },
   PENDING: { label: 'Pending', tone: 'grey' },
   SENDING: { label: 'Sending', tone: 'blue' },
-  SKIPPED: { label: 'Skipped', tone: 'grey' },
+  // Not sent on purpose (unsubscribed or deleted recipient): held back, like a paused mailing.
+  SKIPPED: { label: 'Skipped', tone: 'orange' },
 } as const satisfies Record<string, { label: string; tone: StatusTone }>;
 
 export type KnownStatus = keyof typeof STATUS_LOOK;
