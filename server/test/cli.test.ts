@@ -249,7 +249,7 @@ describe('yarn mailing:send', () => {
     const sent = await runWith({ SMTP_URL: smtp.url }, 'mailing:send', mailingId);
     expect(sent.stderr).not.toMatch(/error/i);
     expect(sent.stdout).toContain(`Sending mailing ${mailingId} to 2 recipients`);
-    expect(sent.stdout).toMatch(/Done: 1 sent, 1 failed, 0 uncertain, 0 to go \(of 2\)\. Attempt FAILURE; last answer: /);
+    expect(sent.stdout).toMatch(/Done: 1 sent, 1 failed, 0 uncertain, 0 skipped, 0 to go \(of 2\)\. Attempt FAILURE; last answer: /);
     expect(sent.code).toBe(2);
     expect(smtp.received.map((mail) => mail.to)).toEqual(['ann@example.com']);
     const { rows } = await pg.query('select status, sent_count, failed_count from attempts where mailing_id = $1', [mailingId]);
