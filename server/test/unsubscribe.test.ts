@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { Recipient } from '../src/recipients/recipient.entity';
+import { finishMailing } from '../src/sending/close-attempt';
 import { openAttempt } from '../src/sending/open-attempt';
 import { unsubscribeLinks } from '../src/unsubscribe/unsubscribe-links';
 import { unsubscribeToken } from '../src/unsubscribe/unsubscribe-token';
@@ -160,6 +161,26 @@ describe('one-click unsubscribe (RFC 8058)', () => {
       await t.gql(`query($id: ID!) { attemptProgress(id: $id) { status total sent skipped failed pending } }`, { id: attempt.id }, owner),
     ).attemptProgress;
     expect(progress).toEqual({ status: 'SUCCESS', total: 3, sent: 1, skipped: 2, failed: 0, pending: 0 });
+  });
+});
+
+describe('the end of a mailing', () => {
+  it('skips a waiting delivery of an unsubscribed recipient instead of failing it', async () => {
+    const { mailingId, emails } = await seedMailing(t.app, owner.user, { count: 2 });
+    const [quitter, waiting] = emails;
+    await openAttempt(t.app.orm.em, mailingId, 'example.test');
+    expect((await request(await linkFor(quitter), 'POST')).status).toBe(200);
+
+    expect(await finishMailing(t.app.orm.em, mailingId, new Date(Date.now() + 2 * 3_600_000))).toEqual({ kind: 'finished' });
+    const deliveries = await deliveriesOf(t.app, mailingId);
+    expect(deliveries.map(({ email, status, response }) => ({ email, status, response }))).toEqual(
+      expect.arrayContaining([
+        { email: quitter, status: 'SKIPPED', response: 'Not sent: the recipient unsubscribed.' },
+        { email: waiting, status: 'FAILED', response: 'Not sent: the mailing ended before it went out.' },
+      ]),
+    );
+    expect((await attemptsOf(t.app, mailingId))[0]).toMatchObject({ status: 'FAILURE', total: 2, skippedCount: 1, failedCount: 1, sentCount: 0 });
+    expect(t.smtp.countFor(quitter) + t.smtp.countFor(waiting)).toBe(0);
   });
 });
 
