@@ -17,7 +17,7 @@ import 'reflect-metadata';
 import { createApp, type App } from '../server/src/app';
 import { hashToken, newToken } from '../server/src/auth/tokens';
 import { loadConfig } from '../server/src/config';
-import { createDatabase } from './bench-db';
+import { createDatabase, BENCH_SECRET } from './bench-db';
 
 const IMPORT_CALLS = 100;
 const ROWS_PER_CALL = 1000;
@@ -61,7 +61,7 @@ const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
 async function main() {
   const db = await createDatabase();
   const app = await createApp(
-    loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: db.url, SMTP_URL: 'smtp://127.0.0.1:9', SERVER_ROLE: 'api', CACHE_TTL_SECONDS: '0' }),
+    loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: db.url, SMTP_URL: 'smtp://127.0.0.1:9', UNSUBSCRIBE_SECRET: BENCH_SECRET, SERVER_ROLE: 'api', CACHE_TTL_SECONDS: '0' }),
   );
   const url = await app.listen(0, '127.0.0.1');
   const gql = client(url);

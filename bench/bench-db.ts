@@ -23,3 +23,6 @@ export async function createDatabase(): Promise<{ url: string; drop(): Promise<v
     },
   };
 }
+
+/** The server runs with NODE_ENV=production here, which needs an unsubscribe secret; the links are never followed. */
+export const BENCH_SECRET = 'bench-only-unsubscribe-secret-0123456789';

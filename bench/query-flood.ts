@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { hashToken, newToken } from '../server/src/auth/tokens';
-import { createDatabase } from './bench-db';
+import { createDatabase, BENCH_SECRET } from './bench-db';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 /** Node options of the server process: the production image's (Dockerfile) unless set. */
@@ -33,7 +33,7 @@ const ATTACK = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: mailings(limi
 function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const main = path.resolve(__dirname, '../server/src/main.js');
   const child = spawn(process.execPath, [...SERVER_FLAGS, main], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseUrl, SMTP_URL: 'smtp://127.0.0.1:9', SERVER_ROLE: 'api' },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseUrl, SMTP_URL: 'smtp://127.0.0.1:9', UNSUBSCRIBE_SECRET: BENCH_SECRET, SERVER_ROLE: 'api' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -25,7 +25,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { createApp, type App } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
-import { createDatabase } from './bench-db';
+import { createDatabase, BENCH_SECRET } from './bench-db';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
@@ -45,6 +45,7 @@ const BODY = `Dear {{fullName}},\n\n${'All the news that fits in a mailing, line
 const settings = (databaseUrl: string, smtpUrl: string, overrides: Record<string, string> = {}) =>
   loadConfig({
     NODE_ENV: 'production',
+    UNSUBSCRIBE_SECRET: BENCH_SECRET,
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtpUrl,
