@@ -61,9 +61,12 @@ describeInBrowser('messages in the browser', () => {
     const page = await t.newPage({ as: user });
     await page.goto('/messages/new');
     await pageTitled(page, 'New message');
-    await page.getByLabel('Body', { exact: true }).fill('Dear {{fullName}} <{{email}}>');
+    await page.getByLabel('Body', { exact: true }).fill('Dear {{fullName}} <{{email}}>. Leave: {{unsubscribeUrl}}');
     await page.getByText('You have no recipients yet, so the preview is for a sample recipient').waitFor();
-    await page.getByRole('article', { name: 'Message preview' }).getByText('Dear Ada Lovelace <ada@example.com>').waitFor();
+    await page
+      .getByRole('article', { name: 'Message preview' })
+      .getByText(`Dear Ada Lovelace <ada@example.com>. Leave: ${t.url}/unsubscribe/example-link`)
+      .waitFor();
   });
 
   it('previews an HTML message in a sandboxed frame where none of its scripts runs, and saves it as HTML', async () => {
