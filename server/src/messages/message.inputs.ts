@@ -3,18 +3,9 @@ import { ValidateWith } from '../common/validation';
 import { messageRules } from '../rules';
 import { MessageFormat } from './message.entity';
 
+/** Who a message is from: optional in both inputs, each falling back to the owner or the server. */
 @InputType()
-@ValidateWith(messageRules)
-export class MessageInput {
-  @Field(() => String)
-  subject!: string;
-
-  @Field(() => String)
-  body!: string;
-
-  @Field(() => MessageFormat, { defaultValue: MessageFormat.TEXT })
-  format!: MessageFormat;
-
+abstract class MessageSenderFields {
   @Field(() => String, { nullable: true, description: "Empty: the owner's full name." })
   fromName?: string;
 
@@ -25,9 +16,22 @@ export class MessageInput {
   replyTo?: string;
 }
 
+@InputType()
+@ValidateWith(messageRules)
+export class MessageInput extends MessageSenderFields {
+  @Field(() => String)
+  subject!: string;
+
+  @Field(() => String)
+  body!: string;
+
+  @Field(() => MessageFormat, { defaultValue: MessageFormat.TEXT })
+  format!: MessageFormat;
+}
+
 @InputType({ description: 'Only the fields given are changed.' })
 @ValidateWith(messageRules.partial())
-export class MessageUpdateInput {
+export class MessageUpdateInput extends MessageSenderFields {
   @Field(() => String, { nullable: true })
   subject?: string;
 
@@ -36,13 +40,4 @@ export class MessageUpdateInput {
 
   @Field(() => MessageFormat, { nullable: true })
   format?: MessageFormat;
-
-  @Field(() => String, { nullable: true, description: "Empty: the owner's full name." })
-  fromName?: string;
-
-  @Field(() => String, { nullable: true, description: "Empty: the server's address. Else an address in a domain of messageSender.allowedDomains." })
-  fromAddress?: string;
-
-  @Field(() => String, { nullable: true, description: "Empty: the owner's email." })
-  replyTo?: string;
 }
