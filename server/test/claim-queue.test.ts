@@ -31,6 +31,16 @@ async function drain(queue: ClaimQueue, stopped = never): Promise<string[]> {
 }
 
 describe('ClaimQueue', () => {
+  it('gives back the waiting deliveries it is asked for, never one already handed out', async () => {
+    const { claim } = source(batch(1, 4));
+    const queue = new ClaimQueue(claim, 0);
+    expect((await queue.next(never))?.id).toBe('d1');
+    expect(queue.waitingIds()).toEqual(['d2', 'd3', 'd4']);
+    expect(queue.withdraw(new Set(['d1', 'd3'])).map((d) => d.id)).toEqual(['d3']);
+    expect(queue.waitingIds()).toEqual(['d2', 'd4']);
+    expect(await drain(queue)).toEqual(['d2', 'd4']);
+  });
+
   it('hands out every claimed delivery once, claiming until a claim comes back empty', async () => {
     const { claim, calls } = source(batch(1, 3), batch(4, 2));
     const queue = new ClaimQueue(claim, 1);

@@ -138,6 +138,43 @@ describe('pauseMailing and resumeMailing', () => {
   });
 });
 
+describe('recipients deleted or unsubscribed while their deliveries wait, claimed, in the worker', () => {
+  it('are taken back within SEND_HOLD_CHECK_MS and never sent: SKIPPED with the reason', async () => {
+    const owner = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, owner.user, { count: 10 });
+    // The first sends are held in flight; the rest of the claimed batch waits in the worker.
+    t.smtp.hold({ after: 0 });
+    await t.app.scheduler.mailingSaved(mailingId);
+    await waitUntil('sends held in flight', () => t.smtp.held >= Number(FAST_SENDING.SMTP_POOL_SIZE));
+    const claimed = (await deliveriesOf(t.app, mailingId)).filter((row) => row.status === 'SENDING' && t.smtp.countFor(row.email) === 0);
+    // Everyone claimed but not yet at the server leaves: half deleted, half unsubscribed.
+    const gone = claimed.map((row) => row.email);
+    const deleted = gone.filter((_, i) => i % 2 === 0);
+    const unsubscribed = gone.filter((_, i) => i % 2 === 1);
+    const em = t.app.orm.em.fork();
+    await em.execute(`delete from recipients where owner_id = ? and email in (?)`, [owner.user.id, deleted]);
+    await em.execute(`update recipients set unsubscribed_at = now() where owner_id = ? and email in (?)`, [owner.user.id, unsubscribed]);
+    // Those already handed to the transport (in flight, not yet at the server) go out; the others are taken back.
+    const handedOver = IN_FLIGHT - t.smtp.held;
+    await waitUntil('the waiting ones taken back', async () => {
+      const rows = await deliveriesOf(t.app, mailingId);
+      return rows.filter((row) => row.status === 'SKIPPED').length >= gone.length - handedOver;
+    });
+    t.smtp.release();
+
+    const attempt = await runClosed(t.app, mailingId);
+    const rows = await deliveriesOf(t.app, mailingId);
+    const skipped = rows.filter((row) => row.status === 'SKIPPED');
+    expect(skipped.length).toBeGreaterThanOrEqual(gone.length - handedOver);
+    expect(attempt).toMatchObject({ status: 'SUCCESS', sentCount: 10 - skipped.length, skippedCount: skipped.length });
+    for (const row of skipped) {
+      expect(t.smtp.countFor(row.email)).toBe(0);
+      expect(row.response).toBe(deleted.includes(row.email) ? 'Not sent: the recipient was deleted.' : 'Not sent: the recipient unsubscribed.');
+    }
+    for (const email of emails.filter((email) => !skipped.some((row) => row.email === email))) expect(t.smtp.countFor(email)).toBe(1);
+  });
+});
+
 describe('stopping a mailing that is sending', () => {
   it('disableMailing: nothing leaves after it answers but what was in flight', async () => {
     const { mailingId, emails, after } = await messagesAfterStop(async (id) => {

@@ -4,7 +4,7 @@ import type { Logger } from '../common/logger';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
-import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, type ClaimedDelivery } from './claim';
+import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, recipientsGone, skipClaimed, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
 import type { AttemptContent } from './personalize';
 import { putBack, resultFor, ResultWriter } from './record';
@@ -66,8 +66,11 @@ class AttemptDriver {
   private readonly signal: AbortSignal;
   private readonly leaseMs: number;
   private content?: AttemptContent;
-  /** Aborted once the mailing stops being sendable while a pass sends (see stop-sending.ts). */
-  private halt: AbortController | null = null;
+  /**
+   * The pass that is sending: its halt is aborted once the mailing stops being sendable (see
+   * stop-sending.ts); its queue holds what was claimed and not yet handed out.
+   */
+  private pass: { halt: AbortController; queue: ClaimQueue } | null = null;
 
   constructor(
     private readonly parts: SendingParts,
@@ -136,7 +139,8 @@ class AttemptDriver {
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater);
     const writer = new ResultWriter(em, (ids) => ids.forEach((id) => this.claimed.delete(id)));
-    const halt = (this.halt = new AbortController());
+    const halt = new AbortController();
+    this.pass = { halt, queue };
     const sendSignal = AbortSignal.any([this.signal, halt.signal]);
     const stopped = () => sendSignal.aborted || sender.pausedUntil() !== null || Date.now() >= endAt;
     const work = async () => {
@@ -148,7 +152,7 @@ class AttemptDriver {
     const monitor = setInterval(() => void this.checkHolds(), config.SEND_HOLD_CHECK_MS);
     const workers = await Promise.allSettled(Array.from({ length: concurrency }, work)).finally(() => {
       clearInterval(monitor);
-      this.halt = null;
+      this.pass = null;
     });
     const { unsent, failure } = await queue.settle();
     writer.add(...unsent.map((delivery) => putBack(delivery)));
@@ -158,12 +162,23 @@ class AttemptDriver {
     return queue.claimed;
   }
 
-  /** While a pass sends: halts it once the mailing was paused, disabled, deleted, its owner blocked or its end reached. */
+  /**
+   * While a pass sends: halts it once the mailing was paused, disabled, deleted, its owner
+   * blocked or its end reached; else takes back the claimed deliveries whose recipient
+   * unsubscribed or was deleted since (they become SKIPPED and are not sent).
+   */
   private async checkHolds(): Promise<void> {
-    const halt = this.halt;
-    if (!halt || halt.signal.aborted) return;
+    const pass = this.pass;
+    if (!pass || pass.halt.signal.aborted) return;
     try {
-      if ((await this.state()).kind !== 'sendable') halt.abort();
+      if ((await this.state()).kind !== 'sendable') return pass.halt.abort();
+      const waiting = pass.queue.waitingIds();
+      const gone = waiting.length ? await recipientsGone(this.parts.em, waiting) : [];
+      const taken = new Set(pass.queue.withdraw(new Set(gone.map((row) => row.id))).map((delivery) => delivery.id));
+      if (taken.size === 0) return;
+      // No longer renewed: should the write fail, their leases lapse and the next claim skips them.
+      taken.forEach((id) => this.claimed.delete(id));
+      await skipClaimed(this.parts.em, gone.filter((row) => taken.has(row.id)));
     } catch (error) {
       this.parts.logger.warn({ err: error, attemptId: this.attemptId }, 'could not read whether a mailing is still sendable');
     }

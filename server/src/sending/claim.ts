@@ -63,6 +63,28 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
   }
 }
 
+/** Of these claimed deliveries, the ones whose recipient unsubscribed or was deleted since, with the reason. */
+export function recipientsGone(em: EntityManager, ids: string[]): Promise<Array<{ id: string; reason: string }>> {
+  return em.execute<Array<{ id: string; reason: string }>>(
+    `select d.id, case when d.recipient_id is null then ? else ? end as reason
+     from deliveries d left join recipients r on r.id = d.recipient_id
+     where d.id in (?) and (d.recipient_id is null or r.unsubscribed_at is not null)`,
+    [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED, ids],
+  );
+}
+
+/** Claimed deliveries taken back before they were sent, because their recipient is gone: SKIPPED with the reason. */
+export async function skipClaimed(em: EntityManager, skipped: Array<{ id: string; reason: string }>): Promise<void> {
+  for (const reason of new Set(skipped.map((row) => row.reason))) {
+    const ids = skipped.filter((row) => row.reason === reason).map((row) => row.id);
+    await em.execute(
+      `update deliveries set status = 'SKIPPED', response = ?, updated_at = now() where id in (?) and status = 'SENDING'`,
+      [reason, ids],
+      'run',
+    );
+  }
+}
+
 /** Keeps a live worker's claims from lapsing. */
 export async function extendLeases(em: EntityManager, ids: string[], leaseMs: number): Promise<void> {
   if (ids.length === 0) return;
@@ -117,6 +139,18 @@ export class ClaimQueue {
       if (this.exhausted) return undefined;
       await this.refill();
     }
+  }
+
+  /** The deliveries claimed and not yet handed out. */
+  waitingIds(): string[] {
+    return this.queue.map((delivery) => delivery.id);
+  }
+
+  /** Takes these deliveries out if they are still waiting; returns the ones it took. */
+  withdraw(ids: ReadonlySet<string>): ClaimedDelivery[] {
+    const taken = this.queue.filter((delivery) => ids.has(delivery.id));
+    if (taken.length) this.queue.splice(0, this.queue.length, ...this.queue.filter((delivery) => !ids.has(delivery.id)));
+    return taken;
   }
 
   /** Once every sender has stopped: the deliveries claimed but never handed out, and a claim's failure. */
