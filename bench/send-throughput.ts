@@ -27,6 +27,7 @@ import { createApp, type App } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
 import { createDatabase, BENCH_SECRET } from './bench-db';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
+import { unsubscribeHeaders, unsubscribeLinks } from '../server/src/unsubscribe/unsubscribe-links';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 const RSS_RECIPIENTS = Number(process.env.BENCH_RSS_RECIPIENTS ?? 1_000_000);
@@ -116,6 +117,9 @@ async function engineRun(app: App, mailingId: string): Promise<{ seconds: number
   return { seconds: Number(done - started) / 1e9, sendSeconds: Number(done - opened) / 1e9 };
 }
 
+const BARE_OWNER = '00000000-0000-4000-8000-000000000000';
+const bareUnsubscribeLinks = unsubscribeLinks({ APP_URL: 'http://localhost:4000', UNSUBSCRIBE_SECRET: BENCH_SECRET, UNSUBSCRIBE_MAILTO: undefined });
+
 /** The same messages through a bare nodemailer pool, as many in flight as the engine keeps. */
 async function bareLoop(smtpUrl: string, count: number): Promise<{ seconds: number }> {
   const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: POOL_SIZE, maxMessages: 1000 } as object);
@@ -131,6 +135,8 @@ async function bareLoop(smtpUrl: string, count: number): Promise<{ seconds: numb
         subject: SUBJECT.replace('{{fullName}}', name),
         text: BODY.replace('{{fullName}}', name).replace('{{email}}', email),
         messageId: `<bare-${i}@localhost>`,
+        // What every mailing message carries, signed per recipient as the engine does (RFC 8058).
+        ...unsubscribeHeaders(bareUnsubscribeLinks({ ownerId: BARE_OWNER, recipientId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` })),
       });
     }
   };
