@@ -70,6 +70,11 @@ describeInBrowser('pausing a mailing in the browser', () => {
     expect(sentTo(emails)).toBe(sent);
     expect(await deliveryCounts(mailingId)).toEqual(atPause);
 
+    // Home's running mailings show it paused.
+    await openSection(page, 'Home', 'Welcome, Test User');
+    const homeItem = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: SUBJECT, exact: true }) });
+    await homeItem.getByText('Paused', { exact: true }).waitFor();
+
     // The list shows it paused: its Send now waits for Resume.
     await openSection(page, 'Mailings');
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: SUBJECT, exact: true }) });
