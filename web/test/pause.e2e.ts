@@ -91,6 +91,9 @@ describeInBrowser('pausing a mailing in the browser', () => {
     await page.getByText(`${sent} of ${COUNT}`, { exact: true }).waitFor();
     await page.getByText(`Waiting ${COUNT - sent}`, { exact: true }).waitFor();
     await details.getByText('Paused', { exact: true }).waitFor();
+    // The Runs table shows the open run's live counts (a run's own are written when it closes).
+    const openRun = page.getByRole('table', { name: 'Runs', exact: true }).getByRole('row').nth(1);
+    expect((await openRun.innerText()).replace(/\s+/g, ' ').trim()).toMatch(new RegExp(`Paused ${sent} 0 0$`));
 
     // Resumed, the page follows the same run to its end; everyone got the mail exactly once.
     await resume.click();
