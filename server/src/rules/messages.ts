@@ -61,7 +61,8 @@ export interface PlaceholderValues {
 const PLACEHOLDER = /\{\{\s*(fullName|email|unsubscribeUrl)\s*\}\}/g;
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+/** Text as HTML text: no markup of its own. */
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 /**
  * Fills `{{fullName}}`, `{{email}}` and `{{unsubscribeUrl}}` in (one without a value stays as

@@ -4,7 +4,7 @@ import type { Logger } from '../common/logger';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
-import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, recipientsGone, skipClaimed, type ClaimedDelivery } from './claim';
+import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, recipientsGone, skipGoneRecipients, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
 import type { AttemptContent } from './personalize';
 import { putBack, resultFor, ResultWriter } from './record';
@@ -174,11 +174,11 @@ class AttemptDriver {
       if ((await this.state()).kind !== 'sendable') return pass.halt.abort();
       const waiting = pass.queue.waitingIds();
       const gone = waiting.length ? await recipientsGone(this.parts.em, waiting) : [];
-      const taken = new Set(pass.queue.withdraw(new Set(gone.map((row) => row.id))).map((delivery) => delivery.id));
-      if (taken.size === 0) return;
+      const taken = pass.queue.withdraw(new Set(gone)).map((delivery) => delivery.id);
+      if (taken.length === 0) return;
       // No longer renewed: should the write fail, their leases lapse and the next claim skips them.
       taken.forEach((id) => this.claimed.delete(id));
-      await skipClaimed(this.parts.em, gone.filter((row) => taken.has(row.id)));
+      await skipGoneRecipients(this.parts.em, `d.id in (?) and d.status = 'SENDING'`, [taken]);
     } catch (error) {
       this.parts.logger.warn({ err: error, attemptId: this.attemptId }, 'could not read whether a mailing is still sendable');
     }

@@ -24,6 +24,15 @@ export const SKIPPED_UNSUBSCRIBED = 'Not sent: the recipient unsubscribed.';
 export const SKIPPED_DELETED = 'Not sent: the recipient was deleted.';
 
 /**
+ * Why delivery `d` may no longer go out, its recipient left-joined as `r`: the recipient was
+ * deleted (the foreign key set `recipient_id` null) or unsubscribed; null while it may.
+ * Its parameters are SKIP_REASON_PARAMS.
+ */
+const SKIP_REASON = `case when d.recipient_id is null then ? when r.unsubscribed_at is not null then ? end`;
+const SKIP_REASON_PARAMS = [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED];
+const WITH_RECIPIENT = 'deliveries d left join recipients r on r.id = d.recipient_id';
+
+/**
  * Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`; none while
  * the mailing is paused, disabled or its owner blocked. The owner's row is share-locked for the
  * claim, so once a block is committed nothing more is claimed.
@@ -42,8 +51,8 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
          where a.id = ? and not m.paused and not m.disabled and not u.blocked
          for share of u),
        picked as (
-         select d.id, case when d.recipient_id is null then ? when r.unsubscribed_at is not null then ? end as skip_reason
-         from deliveries d left join recipients r on r.id = d.recipient_id
+         select d.id, ${SKIP_REASON} as skip_reason
+         from ${WITH_RECIPIENT}
          where d.attempt_id = ? and d.status in ('PENDING', 'SENDING') and d.next_try_at <= now() and exists (select 1 from sendable)
          limit ?
          for update of d skip locked),
@@ -56,33 +65,35 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
          from picked where d.id = picked.id
          returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries, d.recipient_id as "recipientId", d.status)
        select claimed.*, (select owner_id from sendable) as "ownerId" from claimed`,
-      [attemptId, SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED, attemptId, limit, leaseMs],
+      [attemptId, ...SKIP_REASON_PARAMS, attemptId, limit, leaseMs],
     );
     const toSend = rows.filter((row) => row.status === DeliveryStatus.SENDING).map(({ status: _, ...delivery }) => delivery);
     if (toSend.length > 0 || rows.length === 0) return toSend;
   }
 }
 
-/** Of these claimed deliveries, the ones whose recipient unsubscribed or was deleted since, with the reason. */
-export function recipientsGone(em: EntityManager, ids: string[]): Promise<Array<{ id: string; reason: string }>> {
-  return em.execute<Array<{ id: string; reason: string }>>(
-    `select d.id, case when d.recipient_id is null then ? else ? end as reason
-     from deliveries d left join recipients r on r.id = d.recipient_id
-     where d.id in (?) and (d.recipient_id is null or r.unsubscribed_at is not null)`,
-    [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED, ids],
-  );
+/** Of these deliveries, the ones whose recipient unsubscribed or was deleted since they were claimed. */
+export async function recipientsGone(em: EntityManager, ids: string[]): Promise<string[]> {
+  const rows = await em.execute<Array<{ id: string }>>(`select d.id from ${WITH_RECIPIENT} where d.id in (?) and ${SKIP_REASON} is not null`, [
+    ids,
+    ...SKIP_REASON_PARAMS,
+  ]);
+  return rows.map((row) => row.id);
 }
 
-/** Claimed deliveries taken back before they were sent, because their recipient is gone: SKIPPED with the reason. */
-export async function skipClaimed(em: EntityManager, skipped: Array<{ id: string; reason: string }>): Promise<void> {
-  for (const reason of new Set(skipped.map((row) => row.reason))) {
-    const ids = skipped.filter((row) => row.reason === reason).map((row) => row.id);
-    await em.execute(
-      `update deliveries set status = 'SKIPPED', response = ?, updated_at = now() where id in (?) and status = 'SENDING'`,
-      [reason, ids],
-      'run',
-    );
-  }
+/**
+ * Marks SKIPPED, with the reason, the deliveries matching `where` (a condition on `d` and its
+ * parameters) whose recipient unsubscribed or was deleted: claimed ones taken back before they
+ * went out, or waiting ones at the mailing's end.
+ */
+export async function skipGoneRecipients(em: EntityManager, where: string, params: unknown[]): Promise<void> {
+  await em.execute(
+    `update deliveries d set status = 'SKIPPED', response = gone.reason, updated_at = now()
+     from (select d.id, ${SKIP_REASON} as reason from ${WITH_RECIPIENT} where ${where}) gone
+     where d.id = gone.id and gone.reason is not null`,
+    [...SKIP_REASON_PARAMS, ...params],
+    'run',
+  );
 }
 
 /** Keeps a live worker's claims from lapsing. */

@@ -4,7 +4,7 @@ import { Mailing } from '../mailings/mailing.entity';
 import { attemptEnd, nextStatus } from '../mailings/mailing.rules';
 import { Attempt, AttemptStatus } from './attempt.entity';
 import { liveCountsOf } from './attempt-progress';
-import { SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED } from './claim';
+import { skipGoneRecipients } from './claim';
 
 /**
  * Closes an attempt once no delivery is open: its counts, SUCCESS or FAILURE, the server's
@@ -66,14 +66,7 @@ export async function finishMailing(em: EntityManager, mailingId: string, now = 
     const open = await tx.findOne(Attempt, { mailing, status: AttemptStatus.RUNNING });
     if (!open) return { kind: 'finished' };
     // Waiting deliveries nobody should get any more are skipped as a claim would, not failed.
-    await tx.execute(
-      `update deliveries d
-       set status = 'SKIPPED', response = case when d.recipient_id is null then ? else ? end, updated_at = now()
-       where d.attempt_id = ? and d.status = 'PENDING'
-         and (d.recipient_id is null or exists (select 1 from recipients r where r.id = d.recipient_id and r.unsubscribed_at is not null))`,
-      [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED, open.id],
-      'run',
-    );
+    await skipGoneRecipients(tx, `d.attempt_id = ? and d.status = 'PENDING'`, [open.id]);
     await tx.execute(
       `update deliveries set status = 'FAILED', response = ?, updated_at = now() where attempt_id = ? and status = 'PENDING'`,
       [NOT_SENT_BEFORE_END, open.id],

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../rules/messages';
 import { UNSUBSCRIBE_PATH } from './unsubscribe-links';
 
 /** What the unsubscribe page says. */
@@ -9,9 +10,6 @@ export type UnsubscribePageState =
   | { kind: 'invalid' }
   | { kind: 'tooMany'; retryAfterSeconds: number };
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 const STYLE = `
   body { font-family: system-ui, sans-serif; background: #f8fafc; color: #0f172a; margin: 0; }
   main { max-width: 32rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: .75rem; box-shadow: 0 1px 3px #0002; }
@@ -21,7 +19,7 @@ const STYLE = `
   .note { color: #475569; }`;
 
 function form(action: string, label: string, secondary = false): string {
-  return `<form method="post" action="${escape(action)}"><button type="submit"${secondary ? ' class="secondary"' : ''}>${escape(label)}</button></form>`;
+  return `<form method="post" action="${escapeHtml(action)}"><button type="submit"${secondary ? ' class="secondary"' : ''}>${escapeHtml(label)}</button></form>`;
 }
 
 function content(state: UnsubscribePageState): { title: string; body: string } {
@@ -61,12 +59,12 @@ export function unsubscribePage(state: UnsubscribePageState, nonce: string): str
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <meta name="robots" content="noindex">
-    <title>${escape(title)}</title>
-    <style nonce="${escape(nonce)}">${STYLE}</style>
+    <title>${escapeHtml(title)}</title>
+    <style nonce="${escapeHtml(nonce)}">${STYLE}</style>
   </head>
   <body>
     <main>
-      <h1>${escape(title)}</h1>
+      <h1>${escapeHtml(title)}</h1>
       ${body}
     </main>
   </body>
