@@ -16,53 +16,13 @@
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres); creates and drops a database of its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { Client } from 'pg';
-import { hashToken, newToken } from '../server/src/auth/tokens';
-import { createDatabase, BENCH_SECRET } from './bench-db';
+import { benchAccount, startServer } from './bench-server';
+import { createDatabase } from './bench-db';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-/** Node options of the server process: the production image's (Dockerfile) unless set. */
-const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '--max-old-space-size=192').split(' ').filter(Boolean);
 const AT_ONCE = 10;
 const ATTACK = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: mailings(limit: 200) { items { recipients { email } message { body } } }`).join(' ')} }`;
-
-/** Starts the compiled server (this file's build sits beside it) and resolves with its URL once it listens. */
-function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const main = path.resolve(__dirname, '../server/src/main.js');
-  const child = spawn(process.execPath, [...SERVER_FLAGS, main], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseUrl, SMTP_URL: 'smtp://127.0.0.1:9', UNSUBSCRIBE_SECRET: BENCH_SECRET, SERVER_ROLE: 'api' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /listening on (http:\/\/[\d.]+:\d+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${out}`)));
-  });
-}
-
-/** A verified account with a live session, in SQL; returns its bearer token. */
-async function bearerToken(databaseUrl: string): Promise<string> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  const { rows } = await client.query<{ id: string }>(
-    `insert into users (id, email, password_hash, full_name, role, email_verified_at)
-     values (gen_random_uuid(), 'flood@bench.test', 'x', 'Bench', 'USER', now()) returning id`,
-  );
-  const { token } = newToken();
-  await client.query(`insert into sessions (id, token_hash, user_id, expires_at) values (gen_random_uuid(), $1, $2, now() + interval '1 day')`, [
-    hashToken(token),
-    rows[0].id,
-  ]);
-  await client.end();
-  return token;
-}
 
 /** CPU time (user + system) a process has used, in ms; /proc counts it in ticks of 10 ms. */
 const cpuMs = (pid: number) => {
@@ -79,9 +39,9 @@ const spread = (values: number[]) => {
 
 async function main() {
   const db = await createDatabase();
-  const { child, url } = await startServer(db.url);
+  const { child, url, stop } = await startServer(db.url);
   try {
-    const token = await bearerToken(db.url);
+    const { token } = await benchAccount(db.url, 'flood@bench.test');
     const attack = async (query = ATTACK) => {
       const start = process.hrtime.bigint();
       const res = await fetch(`${url}/graphql`, {
@@ -134,8 +94,7 @@ async function main() {
     clearInterval(sampler);
     console.log(`server RSS: before ${rssBefore.toFixed(0)} MB, peak ${rssPeak.toFixed(0)} MB, after ${rssMb(pid).toFixed(0)} MB (${ROUNDS * (AT_ONCE + 1)} refused requests)`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stop();
     await db.drop();
   }
 }
