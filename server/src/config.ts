@@ -55,6 +55,8 @@ const schema = z.object({
 
   SEND_RATE_PER_SECOND: z.coerce.number().positive().default(50),
   SEND_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
+  /** Deliveries an attempt prepares per transaction (the first chunk inside the request that opens it). */
+  PREPARE_CHUNK_SIZE: z.coerce.number().int().min(1).max(100000).default(2000),
   SEND_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
   SEND_RETRY_BASE_MS: ms(2000),
   SEND_RETRY_MAX_MS: ms(10 * 60 * 1000),

@@ -2,7 +2,7 @@ import type { App } from '../src/app';
 import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
 import { Message, MessageFormat } from '../src/messages/message.entity';
 import { Recipient } from '../src/recipients/recipient.entity';
-import { Attempt } from '../src/sending/attempt.entity';
+import { Attempt, isOpenAttempt } from '../src/sending/attempt.entity';
 import type { DeliveryStatus } from '../src/sending/delivery.entity';
 import type { User } from '../src/users/user.entity';
 import { waitUntil } from './wait-until';
@@ -96,7 +96,7 @@ export function runClosed(app: App, mailingId: string, timeoutMs?: number): Prom
     async () => {
       const attempts = await attemptsOf(app, mailingId);
       const last = attempts.at(-1);
-      return last && last.status !== 'RUNNING' ? last : undefined;
+      return last && !isOpenAttempt(last.status) ? last : undefined;
     },
     timeoutMs,
   );

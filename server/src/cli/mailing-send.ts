@@ -4,6 +4,7 @@ import { findInScope } from '../common/find';
 import { startLocalCatcher } from '../mail/local-catcher';
 import { Mailing } from '../mailings/mailing.entity';
 import type { DeliveryCounts } from '../sending/attempt-progress';
+import { AttemptStatus, isOpenAttempt } from '../sending/attempt.entity';
 import { SendingService } from '../sending/sending.service';
 import { CliError, openCliRuntime, runCli, type CliRuntime } from './cli-runtime';
 
@@ -37,14 +38,15 @@ async function main() {
     // The command sends as the mailing's owner would from the app.
     const owner = await Reference.create((await findInScope(em, Mailing, mailingId)).owner).loadOrFail();
     const attempt = await sending.openHere(owner, mailingId);
-    console.log(`Sending mailing ${mailingId} to ${attempt.total} recipients (attempt ${attempt.id}).`);
+    const preparing = attempt.status === AttemptStatus.PREPARING ? ' so far; preparing the rest' : '';
+    console.log(`Sending mailing ${mailingId} to ${attempt.total} recipients${preparing} (attempt ${attempt.id}).`);
 
     const progress = setInterval(() => {
       void sending.attemptProgress(owner, attempt.id).then((c) => console.log(`  ${summary(c)}`), () => undefined);
     }, 1000);
     const sent = await sending.sendHere(owner, attempt.id, interrupt.signal).finally(() => clearInterval(progress));
 
-    if (sent.stop.kind !== 'closed' || sent.attempt.status === 'RUNNING') {
+    if (sent.stop.kind !== 'closed' || isOpenAttempt(sent.attempt.status)) {
       const why = sent.stop.kind === 'held' ? 'the mailing was disabled or its owner blocked' : 'sending was interrupted';
       throw new CliError(`Stopped: ${why}; ${summary(sent.progress)}. The server's workers go on with the rest.`);
     }

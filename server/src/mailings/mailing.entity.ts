@@ -58,6 +58,13 @@ export class Mailing extends BaseEntity {
   })
   recipients = new Collection<Recipient>(this);
 
+  /**
+   * Set when the mailing goes to all its owner's recipients: those who existed at that time (and
+   * still exist), with no mailing_recipients rows. The view mailing_audience reads both kinds.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  allRecipientsAt?: Date | null;
+
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()
   owner!: User;

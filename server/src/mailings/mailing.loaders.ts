@@ -20,7 +20,7 @@ async function countPer(ctx: RequestContext, table: string, column: string, ids:
 /** How many recipients each mailing has, per request. */
 export const recipientCountLoader = (ctx: RequestContext) =>
   ctx.loader<string, number>('mailing.recipientCount', (mailingIds) =>
-    countPer(ctx, 'mailing_recipients', 'mailing_id', mailingIds),
+    countPer(ctx, 'mailing_audience', 'mailing_id', mailingIds),
   );
 
 /** How many mailings use each message, per request. */
@@ -35,8 +35,8 @@ export const recipientPageLoader = (ctx: RequestContext, { offset, limit, search
       ctx.em,
       Recipient,
       {
-        from: 'mailing_recipients mr join recipients r on r.id = mr.recipient_id',
-        parent: 'mr.mailing_id',
+        from: 'mailing_audience ma join recipients r on r.id = ma.recipient_id',
+        parent: 'ma.mailing_id',
         child: 'r.id',
         orderBy: 'r.email, r.id',
         ...(like && { where: 'r.email ilike ? or r.full_name ilike ?', params: [like, like] }),

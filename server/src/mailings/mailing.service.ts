@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery, type QueryResult } from '@mikro-orm/core';
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../common/actor';
 import { findInScope, isUuid } from '../common/find';
@@ -69,8 +69,8 @@ export class MailingService {
         owner: em.getReference(User, owner),
       });
       await em.flush();
-      if (input.allRecipients) await setAllRecipients(em, mailing.id, owner);
-      else await setRecipients(em, mailing.id, owner, input.recipientIds);
+      if (input.allRecipients) await setAllRecipients(em, mailing, owner);
+      else await setRecipients(em, mailing, owner, input.recipientIds);
       return mailing.id;
     });
     await this.deps.scheduler.mailingSaved(id);
@@ -95,8 +95,8 @@ export class MailingService {
         mailing.message = await lockOwnedMessage(em, input.messageId, owner);
       }
       await em.flush();
-      if (input.allRecipients) await setAllRecipients(em, mailing.id, owner);
-      else if (input.recipientIds != null) await setRecipients(em, mailing.id, owner, input.recipientIds);
+      if (input.allRecipients) await setAllRecipients(em, mailing, owner);
+      else if (input.recipientIds != null) await setRecipients(em, mailing, owner, input.recipientIds);
       return mailing;
     });
     // A disabled mailing is planned again only when a manager enables it.
@@ -181,24 +181,29 @@ async function lockOwnedMessage(em: EntityManager, id: string, owner: string): P
   return message;
 }
 
-/** Replaces a mailing's recipients with every recipient the owner has now, in SQL (no id list travels). */
-async function setAllRecipients(em: EntityManager, mailingId: string, owner: string): Promise<void> {
-  await em.execute('delete from mailing_recipients where mailing_id = ?', [mailingId], 'run');
-  const inserted = await em.execute<QueryResult>(
-    `insert into mailing_recipients (mailing_id, recipient_id) select ?, r.id from recipients r where r.owner_id = ?`,
-    [mailingId, owner],
-    'run',
-  );
+/**
+ * Makes a mailing's recipients every recipient the owner has now, however many: no row per
+ * recipient is written, the mailing keeps the time (mailing_audience: the owner's recipients
+ * created by then that still exist), so people added later do not join.
+ */
+async function setAllRecipients(em: EntityManager, mailing: Mailing, owner: string): Promise<void> {
+  const [{ found }] = await em.execute<Array<{ found: boolean }>>(`select exists (select 1 from recipients where owner_id = ?) as found`, [owner]);
+  if (!found) throw badInput('allRecipients', 'You have no recipients yet: add or import some first.');
+  await em.execute('delete from mailing_recipients where mailing_id = ?', [mailing.id], 'run');
+  mailing.allRecipientsAt = new Date();
+  await em.flush();
   await invalidateOwner(em, owner);
-  if (inserted.affectedRows === 0) throw badInput('allRecipients', 'You have no recipients yet: add or import some first.');
 }
 
 /**
  * Replaces a mailing's recipients in two set-based statements (sets can be large).
  * Only the owner's recipients are inserted, so any id missing afterwards is not theirs.
  */
-async function setRecipients(em: EntityManager, mailingId: string, owner: string, ids: string[]): Promise<void> {
+async function setRecipients(em: EntityManager, mailing: Mailing, owner: string, ids: string[]): Promise<void> {
+  const mailingId = mailing.id;
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
+  mailing.allRecipientsAt = null;
+  await em.flush();
   await em.execute('delete from mailing_recipients where mailing_id = ?', [mailingId], 'run');
   const inserted = await em.execute<Array<{ recipient_id: string }>>(
     `insert into mailing_recipients (mailing_id, recipient_id)

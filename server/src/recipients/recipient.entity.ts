@@ -6,6 +6,8 @@ import { User } from '../users/user.entity';
 @ObjectType({ description: 'A person who receives mailings; belongs to one owner.' })
 @Entity({ tableName: 'recipients' })
 @Unique({ name: 'recipients_owner_email_unique', properties: ['owner', 'email'] })
+/** An owner's recipients in id order: a mailing to all of them is prepared a chunk at a time along it. */
+@Index({ name: 'recipients_owner_id_id_index', properties: ['owner', 'id'] })
 export class Recipient extends BaseEntity {
   @Field(() => String)
   @Property({ type: 'string', length: 320 })

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../common/request-context';
 import { pagesPerParent } from '../common/pages-per-parent';
 import type { Page, WindowArgs } from '../common/pagination';
-import { Attempt, AttemptStatus } from '../sending/attempt.entity';
+import { Attempt, isOpenAttempt } from '../sending/attempt.entity';
 import { liveCounts, progressOf } from '../sending/attempt-progress';
 import type { AttemptProgress } from '../sending/attempt-progress.type';
 
@@ -18,7 +18,7 @@ export const progressLoader = (ctx: RequestContext) =>
     const attempts = latest.length ? await ctx.em.find(Attempt, { id: { $in: latest.map((row) => row.id) } }) : [];
     const live = await liveCounts(
       ctx.em,
-      attempts.filter((a) => a.status === AttemptStatus.RUNNING).map((a) => a.id),
+      attempts.filter((a) => isOpenAttempt(a.status)).map((a) => a.id),
     );
     const byMailing = new Map(attempts.map((a) => [a.mailing.id, progressOf(a, live.get(a.id))]));
     return mailingIds.map((id) => byMailing.get(id) ?? null);

@@ -6,7 +6,9 @@ import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
 import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, recipientsGone, skipGoneRecipients, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
+import { messageIdDomain } from './open-attempt';
 import type { AttemptContent } from './personalize';
+import { prepareAttempt } from './prepare-attempt';
 import { putBack, resultFor, ResultWriter } from './record';
 import type { Sender } from './send';
 import type { LocalDrives } from './stop-sending';
@@ -55,8 +57,11 @@ const MIN_IDLE_MS = 20;
  * Takes an open attempt through claim -> send -> record until it closes, waits too long,
  * or is stopped. Safe to run in several workers at once.
  */
-export function driveAttempt(parts: SendingParts, attemptId: string, options: DriveOptions): Promise<AttemptStop> {
-  return new AttemptDriver(parts, attemptId, options).drive();
+export async function driveAttempt(parts: SendingParts, attemptId: string, options: DriveOptions): Promise<AttemptStop> {
+  const domain = messageIdDomain(parts.config.MAIL_FROM);
+  // A PREPARING attempt gets the rest of its deliveries first.
+  const notReady = await prepareAttempt({ config: parts.config, em: parts.em, domain }, attemptId, options);
+  return notReady ?? new AttemptDriver(parts, attemptId, options).drive();
 }
 
 class AttemptDriver {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AttemptStatus, type Attempt } from './attempt.entity';
+import { isOpenAttempt, type Attempt } from './attempt.entity';
 import type { AttemptProgress } from './attempt-progress.type';
 
 /** An attempt's deliveries by status. */
@@ -55,7 +55,7 @@ export function progressOf(attempt: Attempt, live: DeliveryCounts | undefined): 
     attemptedAt: attempt.attemptedAt,
     finishedAt: attempt.finishedAt,
   };
-  if (attempt.status === AttemptStatus.RUNNING && live) return { ...base, ...live };
+  if (isOpenAttempt(attempt.status) && live) return { ...base, ...live };
   return {
     ...base,
     total: attempt.total,
@@ -70,5 +70,5 @@ export function progressOf(attempt: Attempt, live: DeliveryCounts | undefined): 
 
 /** The progress of one attempt (one query more while it runs). */
 export async function progressOfAttempt(em: EntityManager, attempt: Attempt): Promise<AttemptProgress> {
-  return progressOf(attempt, attempt.status === AttemptStatus.RUNNING ? await liveCountsOf(em, attempt.id) : undefined);
+  return progressOf(attempt, isOpenAttempt(attempt.status) ? await liveCountsOf(em, attempt.id) : undefined);
 }

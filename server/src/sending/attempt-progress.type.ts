@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { AttemptStatus } from './attempt.entity';
 
 /** GraphQL keeps its first name, RunProgress (the API is the contract). */
-@ObjectType('RunProgress', { description: 'Live counts of one run of a mailing: poll it while the run is RUNNING.' })
+@ObjectType('RunProgress', { description: 'Live counts of one run of a mailing: poll it while the run is PREPARING or RUNNING.' })
 export class AttemptProgress {
   @Field(() => ID)
   attemptId!: string;

@@ -5,21 +5,29 @@ import { Mailing } from '../mailings/mailing.entity';
 import { MessageFormat } from '../messages/message.entity';
 
 export enum AttemptStatus {
+  PREPARING = 'PREPARING',
   RUNNING = 'RUNNING',
   SUCCESS = 'SUCCESS',
   FAILURE = 'FAILURE',
 }
 registerEnumType(AttemptStatus, {
   name: 'AttemptStatus',
-  description: 'RUNNING while deliveries are pending; SUCCESS when every delivery was sent or skipped (unsubscribed, deleted); FAILURE otherwise.',
+  description:
+    'PREPARING while a large run picks its recipients (nothing is sent yet; total counts those picked so far); RUNNING while deliveries are pending; SUCCESS when every delivery was sent or skipped (unsubscribed, deleted); FAILURE otherwise.',
 });
+
+/** An attempt is open (the mailing's one open attempt) while it prepares or runs. */
+export const OPEN_ATTEMPT_STATUSES: readonly AttemptStatus[] = [AttemptStatus.PREPARING, AttemptStatus.RUNNING];
+export const isOpenAttempt = (status: AttemptStatus) => OPEN_ATTEMPT_STATUSES.includes(status);
+/** The same in SQL, for `a.status ${OPEN_ATTEMPT_SQL}`. */
+export const OPEN_ATTEMPT_SQL = `in ('PREPARING', 'RUNNING')`;
 
 @ObjectType({ description: 'One sending run of a mailing and its totals.' })
 @Entity({ tableName: 'attempts' })
 @Index({ properties: ['mailing', 'attemptedAt'] })
 @Unique({
   name: 'attempts_one_running_per_mailing',
-  expression: `create unique index "attempts_one_running_per_mailing" on "attempts" ("mailing_id") where "status" = 'RUNNING'`,
+  expression: `create unique index "attempts_one_running_per_mailing" on "attempts" ("mailing_id") where "status" not in ('SUCCESS', 'FAILURE')`,
 })
 export class Attempt extends BaseEntity {
   @ManyToOne(() => Mailing, { deleteRule: 'cascade' })
@@ -60,6 +68,14 @@ export class Attempt extends BaseEntity {
   @Field(() => Int, { description: 'Not sent: the recipient unsubscribed or was deleted while the run was open.' })
   @Property({ type: 'integer', default: 0 })
   skippedCount: Opt<number> = 0;
+
+  /** Which recipients a retry is for: those whose delivery failed in this earlier attempt (null: the mailing's recipients). */
+  @Property({ type: 'uuid', nullable: true })
+  retryOf?: string | null;
+
+  /** While PREPARING: the last recipient id whose delivery was prepared (recipients are taken in id order, a chunk at a time). */
+  @Property({ type: 'uuid', nullable: true })
+  preparedThrough?: string | null;
 
   /** The subject as it was when the attempt opened (placeholders not yet filled in). */
   @Property({ type: 'string', length: 300, default: '' })

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Mailing } from '../mailings/mailing.entity';
 import { attemptEnd, nextStatus } from '../mailings/mailing.rules';
-import { Attempt, AttemptStatus } from './attempt.entity';
+import { Attempt, AttemptStatus, OPEN_ATTEMPT_STATUSES } from './attempt.entity';
 import { liveCountsOf } from './attempt-progress';
 import { skipGoneRecipients } from './claim';
 
@@ -63,8 +63,13 @@ export async function finishMailing(em: EntityManager, mailingId: string, now = 
     if (now.getTime() < mailing.endAt.getTime()) return { kind: 'notYet', endAt: mailing.endAt };
     mailing.status = nextStatus(mailing.status, 'endReached');
     await tx.flush();
-    const open = await tx.findOne(Attempt, { mailing, status: AttemptStatus.RUNNING });
+    const open = await tx.findOne(Attempt, { mailing, status: { $in: [...OPEN_ATTEMPT_STATUSES] } });
     if (!open) return { kind: 'finished' };
+    // One still preparing prepares no more: recipients it had not reached get no delivery.
+    if (open.status === AttemptStatus.PREPARING) {
+      open.status = AttemptStatus.RUNNING;
+      await tx.flush();
+    }
     // Waiting deliveries nobody should get any more are skipped as a claim would, not failed.
     await skipGoneRecipients(tx, `d.attempt_id = ? and d.status = 'PENDING'`, [open.id]);
     await tx.execute(

@@ -27,7 +27,7 @@ const MAX_INLINE_WAIT_MS = 5000;
 const ATTEMPT_JOB_CONCURRENCY = 5;
 
 /** At its start: opens the mailing's attempt (if it is still CREATED, not held back and before its end) and queues it. */
-async function startMailing(job: Job<MailingJobData>, { em, planner, domain, logger }: JobDeps): Promise<void> {
+async function startMailing(job: Job<MailingJobData>, { em, planner, domain, logger, config }: JobDeps): Promise<void> {
   const { mailingId } = job.attrs.data;
   const plan = await readPlan(em.fork(), mailingId);
   if (!plan || sendingHeld(plan)) return;
@@ -38,7 +38,7 @@ async function startMailing(job: Job<MailingJobData>, { em, planner, domain, log
     return;
   }
   try {
-    const attempt = await openAttempt(em, mailingId, domain);
+    const attempt = await openAttempt(em, mailingId, domain, { chunkSize: config.PREPARE_CHUNK_SIZE });
     await planner.queueAttempt(attempt.id);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;

@@ -7,7 +7,8 @@ import { Mailing } from '../mailings/mailing.entity';
 import { attemptRefusal, nextStatus, nothingToSendRefusal } from '../mailings/mailing.rules';
 import { Message } from '../messages/message.entity';
 import { User } from '../users/user.entity';
-import { Attempt, AttemptStatus } from './attempt.entity';
+import { Attempt, AttemptStatus, OPEN_ATTEMPT_STATUSES } from './attempt.entity';
+import { prepareChunk, recipientSource, type RecipientSource } from './prepare-attempt';
 
 const constraintMessages = {
   attempts_one_running_per_mailing: { message: 'This mailing is already being sent.' },
@@ -21,19 +22,24 @@ export function messageIdDomain(mailFrom: string): string {
 export interface OpenAttemptOptions {
   /** Only to the recipients whose delivery failed in this earlier attempt. */
   retryFailedOf?: string;
+  /** How many recipients the request itself prepares; a run to more opens PREPARING (prepare-attempt.ts). Unset: all of them. */
+  chunkSize?: number;
   now?: Date;
 }
 
 /**
- * Opens an attempt: one Attempt and one PENDING Delivery per recipient who has not
- * received this mailing yet and has not unsubscribed, in one transaction, and the mailing becomes RUNNING.
- * Refused with CONFLICT when the mailing may not send now (see attemptRefusal).
+ * Opens an attempt, answering fast whatever the recipient count: the Attempt and the
+ * deliveries of its first chunk of recipients, in one transaction, and the mailing becomes
+ * RUNNING. When the recipients are all in that chunk the attempt is RUNNING at once; else it
+ * is PREPARING and a worker prepares the rest before sending (prepareAttempt).
+ * Refused with CONFLICT when the mailing may not send now (see attemptRefusal), or when
+ * nobody is left to send to.
  */
 export async function openAttempt(
   em: EntityManager,
   mailingId: string,
   domain: string,
-  { retryFailedOf, now = new Date() }: OpenAttemptOptions = {},
+  { retryFailedOf, chunkSize, now = new Date() }: OpenAttemptOptions = {},
 ): Promise<Attempt> {
   if (!isUuid(mailingId)) throw notFound('Mailing', mailingId);
   return withConstraintErrors(
@@ -43,13 +49,15 @@ export async function openAttempt(
         if (!mailing) throw notFound('Mailing', mailingId);
         // Shared lock: blocking the owner waits for this attempt to open (and then stops it), or refuses it here.
         const owner = await tx.findOneOrFail(User, mailing.owner.id, { lockMode: LockMode.PESSIMISTIC_READ });
-        const openAttempts = await tx.count(Attempt, { mailing, status: AttemptStatus.RUNNING });
+        const openAttempts = await tx.count(Attempt, { mailing, status: { $in: [...OPEN_ATTEMPT_STATUSES] } });
         const refusal = attemptRefusal({ ...mailing, ownerBlocked: owner.blocked }, openAttempts > 0, now);
         if (refusal) throw conflict(refusal);
         const message = await tx.findOneOrFail(Message, mailing.message.id);
         const attempt = tx.create(Attempt, {
           mailing,
           attemptedAt: now,
+          status: AttemptStatus.PREPARING,
+          retryOf: retryFailedOf ?? null,
           subject: message.subject,
           body: message.body,
           format: message.format,
@@ -58,67 +66,21 @@ export async function openAttempt(
           replyTo: message.replyTo ?? owner.email,
         });
         await tx.flush();
-        const source = retryFailedOf ? failedIn(mailing.id, retryFailedOf) : everyRecipientOf(mailing.id);
-        attempt.total = await insertDeliveries(tx, attempt.id, mailing.id, domain, source);
-        if (retryFailedOf && attempt.total === 0) throw conflict('This attempt has no failed deliveries left to retry.');
-        if (attempt.total === 0) throw conflict(nothingToSendRefusal(mailing.status, await countUnsubscribed(tx, source)));
+        const audience = { mailingId: mailing.id, ownerId: owner.id, allRecipientsAt: mailing.allRecipientsAt ?? null };
+        const chunk = await prepareChunk(tx, { attemptId: attempt.id, audience, retryOf: attempt.retryOf, after: null }, domain, chunkSize);
+        if (chunk.done && chunk.inserted === 0) {
+          if (retryFailedOf) throw conflict('This attempt has no failed deliveries left to retry.');
+          throw conflict(nothingToSendRefusal(mailing.status, await countUnsubscribed(tx, recipientSource(audience, null))));
+        }
+        attempt.total = chunk.inserted;
+        attempt.preparedThrough = chunk.last;
+        if (chunk.done) attempt.status = AttemptStatus.RUNNING;
         mailing.status = nextStatus(mailing.status, 'attemptOpened');
         await tx.flush();
         return attempt;
       }),
     constraintMessages,
   );
-}
-
-/** Which recipients an attempt is for: a FROM clause yielding `r` (recipients), with its parameters. */
-interface RecipientSource {
-  from: string;
-  params: unknown[];
-}
-
-const everyRecipientOf = (mailingId: string): RecipientSource => ({
-  from: `from mailing_recipients mr join recipients r on r.id = mr.recipient_id where mr.mailing_id = ?`,
-  params: [mailingId],
-});
-
-/** The recipients whose delivery failed in an earlier attempt and who are still in the mailing. */
-const failedIn = (mailingId: string, attemptId: string): RecipientSource => ({
-  from: `from deliveries failed
-         join mailing_recipients mr on mr.recipient_id = failed.recipient_id and mr.mailing_id = ?
-         join recipients r on r.id = failed.recipient_id
-         where failed.attempt_id = ? and failed.status = 'FAILED'`,
-  params: [mailingId, attemptId],
-});
-
-/**
- * One statement however many recipients: a recipient who got this mailing in an earlier
- * attempt (SENT, or UNCERTAIN: it may have arrived) is left out, so nobody gets it twice,
- * and so is one who unsubscribed from the owner's mailings.
- */
-async function insertDeliveries(
-  tx: EntityManager,
-  attemptId: string,
-  mailingId: string,
-  domain: string,
-  source: RecipientSource,
-): Promise<number> {
-  const result = await tx.execute<{ affectedRows: number }>(
-    `insert into deliveries (id, created_at, updated_at, attempt_id, recipient_id, email, full_name, status, tries, next_try_at, message_id)
-     select picked.id, now(), now(), ?, picked.recipient_id, picked.email, picked.full_name, 'PENDING', 0, now(),
-            '<' || picked.id || '@' || ? || '>'
-     from (
-       select gen_random_uuid() as id, r.id as recipient_id, r.email, r.full_name
-       ${source.from}
-         and r.unsubscribed_at is null
-         and not exists (
-           select 1 from deliveries earlier
-           join attempts a on a.id = earlier.attempt_id
-           where a.mailing_id = ? and earlier.email = r.email and earlier.status in ('SENT', 'UNCERTAIN'))
-     ) picked`,
-    [attemptId, domain, ...source.params, mailingId],
-    'run',
-  );
-  return result.affectedRows;
 }
 
 /** How many of the source's recipients are left out because they unsubscribed (only asked when nobody is left). */

@@ -2,6 +2,7 @@ import type { Agenda } from 'agenda';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MailingStatus } from '../mailings/mailing.entity';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
+import { OPEN_ATTEMPT_SQL } from './attempt.entity';
 import { isDuplicateJob } from './job-store';
 
 /*
@@ -62,7 +63,7 @@ export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
 export async function readPlan(em: EntityManager, mailingId: string): Promise<MailingPlan | null> {
   const [row] = await em.execute<Array<Omit<MailingPlan, 'startAt' | 'endAt'> & { startAt: string; endAt: string }>>(
     `select m.status, m.paused, m.disabled, u.blocked as "ownerBlocked", m.start_at as "startAt", m.end_at as "endAt",
-       (select a.id from attempts a where a.mailing_id = m.id and a.status = 'RUNNING' limit 1) as "openAttemptId"
+       (select a.id from attempts a where a.mailing_id = m.id and a.status ${OPEN_ATTEMPT_SQL} limit 1) as "openAttemptId"
      from mailings m join users u on u.id = m.owner_id where m.id = ?`,
     [mailingId],
   );

@@ -12,7 +12,7 @@ import { messageIdDomain, openAttempt } from './open-attempt';
 import type { MailingScheduler } from './scheduler.types';
 
 export interface SendingDeps {
-  config: Pick<Config, 'MAIL_FROM' | 'JOB_LOCK_LIFETIME_MS'>;
+  config: Pick<Config, 'MAIL_FROM' | 'JOB_LOCK_LIFETIME_MS' | 'PREPARE_CHUNK_SIZE'>;
   scheduler: MailingScheduler;
 }
 
@@ -60,7 +60,7 @@ export class SendingService {
   /** Opens a new attempt of the mailing for the deliveries that failed in this one. */
   async retryFailed(actor: Actor, attemptId: string): Promise<Attempt> {
     const attempt = await findInScope(this.em, Attempt, attemptId, viaMailing(writeScope(actor)));
-    const retry = await openAttempt(this.em, attempt.mailing.id, this.domain(), { retryFailedOf: attempt.id });
+    const retry = await openAttempt(this.em, attempt.mailing.id, this.domain(), { retryFailedOf: attempt.id, chunkSize: this.deps.config.PREPARE_CHUNK_SIZE });
     await this.deps.scheduler.queueAttempt(retry.id);
     return retry;
   }
@@ -79,7 +79,7 @@ export class SendingService {
 
   private async open(actor: Actor, mailingId: string): Promise<Attempt> {
     await findInScope(this.em, Mailing, mailingId, writeScope(actor));
-    return openAttempt(this.em, mailingId, this.domain());
+    return openAttempt(this.em, mailingId, this.domain(), { chunkSize: this.deps.config.PREPARE_CHUNK_SIZE });
   }
 
   private domain(): string {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
+import { OPEN_ATTEMPT_SQL } from './attempt.entity';
 import { wait } from './wait';
 
 /*
@@ -57,7 +58,7 @@ const POLL_MS = 10;
  * SEND_STOP_WAIT_MS. Returns whether every worker let go in time.
  */
 export async function stopSendingMailing({ config, logger, em, drives }: StopDeps, mailingId: string): Promise<boolean> {
-  const open = await em.execute<Array<{ id: string }>>(`select id from attempts where mailing_id = ? and status = 'RUNNING'`, [mailingId]);
+  const open = await em.execute<Array<{ id: string }>>(`select id from attempts where mailing_id = ? and status ${OPEN_ATTEMPT_SQL}`, [mailingId]);
   if (open.length === 0) return true;
   const attemptIds = open.map((row) => row.id);
   const heldHere = await drives.recheck(attemptIds);
