@@ -1,3 +1,5 @@
+import { runIsOpen } from '@/ui/status';
+
 /**
  * Why the server would refuse to open a run of a mailing now, or null when it would open one:
  * the rules of `attemptRefusal` in server/src/mailings/mailing.rules.ts, read from what the
@@ -23,7 +25,7 @@ export function holdRefusal(mailing: Pick<SendableMailing, 'disabled' | 'paused'
 export function sendRefusal(mailing: SendableMailing, endPassed: boolean): string | null {
   const held = holdRefusal(mailing);
   if (held) return held;
-  if (mailing.progress?.status === 'RUNNING') return 'A run is going on: wait until it has ended.';
+  if (runIsOpen(mailing.progress?.status)) return 'A run is going on: wait until it has ended.';
   if (mailing.status === 'FINISHED') return 'This mailing has finished.';
   if (endPassed) return 'The end time of this mailing has passed.';
   return null;
@@ -37,6 +39,6 @@ export function sendRefusal(mailing: SendableMailing, endPassed: boolean): strin
 export function retryRefusal(mailing: SendableMailing, endPassed: boolean): string | null {
   const run = mailing.progress;
   if (!run) return 'Not sent yet.';
-  if (run.status !== 'RUNNING' && run.failed === 0) return 'No delivery of this run failed.';
+  if (!runIsOpen(run.status) && run.failed === 0) return 'No delivery of this run failed.';
   return sendRefusal(mailing, endPassed);
 }

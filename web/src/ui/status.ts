@@ -11,7 +11,8 @@ export const STATUS_LOOK = {
   FINISHED: { label: 'Finished', tone: 'green' },
   DISABLED: { label: 'Disabled', tone: 'orange' },
   PAUSED: { label: 'Paused', tone: 'orange' },
-  // Runs
+  // Runs (PREPARING: a large run picks its recipients before it sends)
+  PREPARING: { label: 'Preparing', tone: 'blue' },
   SUCCESS: { label: 'Succeeded', tone: 'green' },
   FAILURE: { label: 'Failed', tone: 'red' },
   // Deliveries
@@ -25,6 +26,11 @@ export const STATUS_LOOK = {
 } as const satisfies Record<string, { label: string; tone: StatusTone }>;
 
 export type KnownStatus = keyof typeof STATUS_LOOK;
+
+/** A run that is still open: preparing its recipients or sending. */
+export function runIsOpen(status: string | null | undefined): boolean {
+  return status === 'PREPARING' || status === 'RUNNING';
+}
 
 export function statusLook(status: string): { label: string; tone: StatusTone } {
   return status in STATUS_LOOK ? STATUS_LOOK[status as KnownStatus] : { label: status, tone: 'grey' };
