@@ -111,7 +111,7 @@ async function seedMailing(app: App, count: number, tag: string): Promise<string
 /** The engine: open the attempt (a Delivery per recipient), then send it to the end in this process. */
 async function engineRun(app: App, mailingId: string): Promise<{ seconds: number; sendSeconds: number }> {
   const started = process.hrtime.bigint();
-  const attempt = await openAttempt(app.orm.em, mailingId, messageIdDomain(app.config.MAIL_FROM));
+  const attempt = await openAttempt(app.orm.em, mailingId, messageIdDomain(app.config.MAIL_FROM), { chunkSize: app.config.PREPARE_CHUNK_SIZE });
   const opened = process.hrtime.bigint();
   const stop = await app.scheduler.sendInProcess(attempt.id);
   if (stop.kind !== 'closed') throw new Error(`the attempt stopped: ${stop.kind}`);

@@ -160,6 +160,9 @@ export interface PrepareOptions {
  * Returns null when it is ready to send (or no longer open: the driver sees that), else why it stopped.
  */
 export async function prepareAttempt({ config, em, domain }: PrepareDeps, attemptId: string, { signal, keepAlive }: PrepareOptions): Promise<AttemptStop | null> {
+  // Most drives find their attempt prepared already: one plain read, no lock.
+  const [row] = await em.execute<Array<{ status: AttemptStatus }>>(`select status from attempts where id = ?`, [attemptId]);
+  if (row?.status !== AttemptStatus.PREPARING) return null;
   let keptAliveAt = Date.now();
   for (;;) {
     if (signal.aborted) return { kind: 'interrupted' };
