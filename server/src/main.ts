@@ -1,9 +1,19 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { startSendingThread, type SendingThread } from './sending-thread';
 
 async function main() {
   const config = loadConfig();
-  const app = await createApp(config);
+  // SERVER_ROLE=all: the API on this thread, the sending worker on a thread of its own (sending-thread.ts).
+  const both = config.SERVER_ROLE === 'all';
+  const app = await createApp(both ? { ...config, SERVER_ROLE: 'api' } : config);
+  let sending: SendingThread | undefined;
+  try {
+    if (both) sending = await startSendingThread({ DATABASE_URL: app.databaseUrl, SMTP_URL: app.mailer.smtpUrl }, app.logger);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const url = await app.listen();
   const serving = { all: `GraphQL at ${url}/graphql, sending mailings`, api: `GraphQL at ${url}/graphql`, worker: `a sending worker, health at ${url}/healthz` };
   app.logger.info(`mailing service listening on ${url} (${serving[config.SERVER_ROLE]})`);
@@ -12,7 +22,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'shutting down');
-    await app.close();
+    await Promise.all([app.close(), sending?.close()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startTestApp, type GqlResult, type TestApp } from './harness';
+import { createMessage, createRecipients, ok } from './mailing-helpers';
+import { FAST_SENDING, runClosed } from './sending-fixtures';
+import { waitUntil } from './wait-until';
+
+/* SERVER_ROLE=all as `yarn start` runs it (main.ts): the API on the main thread, sending on a thread of its own. */
+let setup: TestApp;
+let server: ChildProcess;
+let url: string;
+let output = '';
+
+beforeAll(async () => {
+  // This app only prepares the database and the test SMTP server, and reads results: it does not send.
+  setup = await startTestApp({ ...FAST_SENDING, SERVER_ROLE: 'api' });
+  server = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: path.resolve(__dirname, '..'),
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: setup.databaseUrl, SMTP_URL: setup.smtp.url, ...FAST_SENDING },
+  });
+  server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  url = await waitUntil('the server to listen', () => {
+    if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
+    return /listening on (http:\/\/[\d.]+:\d+)/.exec(output)?.[1];
+  });
+}, 90_000);
+
+afterAll(async () => {
+  if (server?.exitCode === null) server.kill('SIGKILL');
+  await setup?.close();
+});
+
+it('serves the API and sends a mailing created through it, from one process', async () => {
+  const user = await setup.createUser();
+  const messageId = await createMessage(setup, user);
+  const recipientIds = await createRecipients(setup, user, 3, 'thread');
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+    body: JSON.stringify({
+      query: 'mutation($input: MailingInput!) { createMailing(input: $input) { id } }',
+      variables: { input: { messageId, recipientIds, startAt: new Date(Date.now() - 60_000).toISOString(), endAt: new Date(Date.now() + 3_600_000).toISOString() } },
+    }),
+  });
+  const mailingId = ok((await res.json()) as GqlResult<{ createMailing: { id: string } }>).createMailing.id;
+
+  expect(output).toMatch(/sending thread started/);
+  expect(await runClosed(setup.app, mailingId, 30_000)).toMatchObject({ status: 'SUCCESS', total: 3, sentCount: 3 });
+  expect(setup.smtp.received.filter((mail) => mail.to.startsWith('thread'))).toHaveLength(3);
+}, 60_000);
+
+it('stops on SIGTERM, the sending thread with it, and exits with 0', async () => {
+  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(output).toMatch(/shutting down/);
+  expect(output).not.toMatch(/the sending thread stopped/);
+}, 60_000);
