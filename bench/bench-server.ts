@@ -16,7 +16,7 @@ export interface BenchServer {
 /**
  * Starts the compiled server (`node server/dist/main.js`, as `yarn start` does; this file's build sits
  * beside it) with NODE_ENV=production on `databaseUrl`, and resolves once it listens.
- * `env` adds to or overrides the defaults (SERVER_ROLE=api, an SMTP server that is not there).
+ * `env` adds to or overrides the defaults (SERVER_ROLE=api, an SMTP server that is not there); LOG_LEVEL must let "listening on" through (info).
  */
 export function startServer(databaseUrl: string, env: Record<string, string> = {}, nodeFlags: string[] = SERVER_FLAGS): Promise<BenchServer> {
   const main = path.resolve(__dirname, '../server/src/main.js');
