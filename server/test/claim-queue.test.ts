@@ -99,4 +99,50 @@ describe('ClaimQueue', () => {
     expect(await queue.next(never)).toBeUndefined();
     expect(await queue.settle()).toEqual({ unsent: [delivery(2), delivery(3)], failure: broken });
   });
+
+  it('marks deliveries handed over a few at a time before handing them out, the next few while the last go', async () => {
+    const { claim } = source(batch(1, 6));
+    const marks: string[][] = [];
+    const mark = jest.fn(async (deliveries: ClaimedDelivery[]) => {
+      marks.push(deliveries.map((d) => d.id));
+    });
+    const queue = new ClaimQueue(claim, 0, { mark, ahead: 2 });
+    const handedOut: string[] = [];
+    for (let d = await queue.next(never); d; d = await queue.next(never)) {
+      // Every delivery handed out was marked first.
+      expect(marks.flat()).toContain(d.id);
+      handedOut.push(d.id);
+    }
+    expect(handedOut).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+    expect(marks).toEqual([
+      ['d1', 'd2'],
+      ['d3', 'd4'],
+      ['d5', 'd6'],
+    ]);
+  });
+
+  it('gives back and withdraws marked deliveries not yet handed out like the others', async () => {
+    const { claim } = source(batch(1, 6));
+    const queue = new ClaimQueue(claim, 0, { mark: async () => undefined, ahead: 2 });
+    expect((await queue.next(never))?.id).toBe('d1');
+    await settled();
+    expect(queue.waitingIds()).toEqual(['d2', 'd3', 'd4', 'd5', 'd6']);
+    expect(queue.withdraw(new Set(['d2', 'd5'])).map((d) => d.id)).toEqual(['d2', 'd5']);
+    let stop = false;
+    expect((await queue.next(() => stop))?.id).toBe('d3');
+    stop = true;
+    expect(await queue.next(() => stop)).toBeUndefined();
+    expect((await queue.settle()).unsent.map((d) => d.id)).toEqual(['d4', 'd6']);
+  });
+
+  it('stops on a failed mark: hands out nothing it could not mark and gives it back', async () => {
+    const broken = new Error('database gone');
+    const { claim } = source(batch(1, 4));
+    const mark = jest.fn(async (deliveries: ClaimedDelivery[]) => {
+      if (deliveries[0].id !== 'd1') throw broken;
+    });
+    const queue = new ClaimQueue(claim, 0, { mark, ahead: 2 });
+    expect(await drain(queue)).toEqual(['d1', 'd2']);
+    expect(await queue.settle()).toEqual({ unsent: [delivery(3), delivery(4)], failure: broken });
+  });
 });

@@ -63,6 +63,36 @@ describe('sendMailingNow', () => {
     expect(await progressUntilClosed(attempt.id, owner)).toMatchObject({ status: 'SUCCESS', sent: 8 });
   });
 
+  it('counts apart what the mail server has, what a worker only claimed and what waits', async () => {
+    smtp.hold();
+    const owner = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, owner.user, { count: 40 });
+    const attempt = ok(await t.gql(SEND_NOW, { id: mailingId }, owner)).sendMailingNow;
+    const pool = t.app.config.SMTP_POOL_SIZE;
+    await waitUntil('a message held on every connection', () => smtp.held === pool);
+
+    const progress = ok(await t.gql(`query($id: ID!) { attemptProgress(id: $id) { total pending sending inFlight claimed sent } }`, { id: attempt.id }, owner)).attemptProgress;
+    const rows = await deliveriesOf(t.app, mailingId);
+    // Each message the server holds is in flight; nothing only claimed ever reached it.
+    const atServer = new Set(smtp.received.filter((m) => emails.includes(m.to)).map((m) => m.to));
+    expect(atServer.size).toBe(pool);
+    for (const row of rows.filter((r) => atServer.has(r.email))) expect(row).toMatchObject({ status: 'SENDING', handedOver: true });
+    for (const row of rows.filter((r) => !r.handedOver)) expect(atServer.has(row.email)).toBe(false);
+    // In flight: those with the server, the sends waiting for a connection, and a few marked just before they go.
+    expect(progress.inFlight).toBeGreaterThanOrEqual(pool);
+    expect(progress.inFlight).toBeLessThanOrEqual(3 * 2 * pool);
+    expect(progress.claimed).toBeGreaterThan(0);
+    expect(progress.pending).toBeGreaterThan(0);
+    expect(progress).toMatchObject({ total: 40, sent: 0, sending: progress.inFlight + progress.claimed });
+    expect(progress.pending + progress.sending).toBe(40);
+
+    smtp.release();
+    expect(await progressUntilClosed(attempt.id, owner)).toMatchObject({ status: 'SUCCESS', sent: 40 });
+    const done = ok(await t.gql(`query($id: ID!) { attemptProgress(id: $id) { sending inFlight claimed } }`, { id: attempt.id }, owner)).attemptProgress;
+    expect(done).toEqual({ sending: 0, inFlight: 0, claimed: 0 });
+    for (const row of await deliveriesOf(t.app, mailingId)) expect(row).toMatchObject({ status: 'SENT', tries: 1, mayHaveArrivedTwice: false });
+  });
+
   it('keeps answering the API while a run is stuck on a server that does not answer', async () => {
     smtp.hold();
     const owner = await t.createUser();

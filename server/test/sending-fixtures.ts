@@ -71,11 +71,15 @@ export interface DeliveryRow {
   response: string | null;
   messageId: string;
   attemptId: string;
+  /** Marked handed to the mail server (set until the next claim). */
+  handedOver: boolean;
+  mayHaveArrivedTwice: boolean;
 }
 
 export async function deliveriesOf(app: App, mailingId: string): Promise<DeliveryRow[]> {
   return app.orm.em.fork().execute<DeliveryRow[]>(
-    `select d.email, d.status, d.tries, d.response, d.message_id as "messageId", d.attempt_id as "attemptId"
+    `select d.email, d.status, d.tries, d.response, d.message_id as "messageId", d.attempt_id as "attemptId",
+            d.handed_over_at is not null as "handedOver", d.may_have_arrived_twice as "mayHaveArrivedTwice"
      from deliveries d join attempts a on a.id = d.attempt_id where a.mailing_id = ? order by d.email`,
     [mailingId],
   );

@@ -4,7 +4,7 @@ import type { Logger } from '../common/logger';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
-import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, recipientsGone, skipGoneRecipients, type ClaimedDelivery } from './claim';
+import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, recipientsGone, skipGoneRecipients, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
 import { messageIdDomain } from './open-attempt';
 import type { AttemptContent } from './personalize';
@@ -142,7 +142,8 @@ class AttemptDriver {
     const content = (this.content ??= await this.readContent());
     const concurrency = config.SMTP_POOL_SIZE * 2;
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
-    const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater);
+    const handOver = { mark: (deliveries: ClaimedDelivery[]) => markHandedOver(em, deliveries.map((d) => d.id)), ahead: concurrency };
+    const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater, handOver);
     const writer = new ResultWriter(em, (ids) => ids.forEach((id) => this.claimed.delete(id)));
     const halt = new AbortController();
     this.pass = { halt, queue };

@@ -22,11 +22,20 @@ export class AttemptProgress {
   @Field(() => Int)
   total!: number;
 
-  @Field(() => Int, { description: 'Waiting to be sent, retries included.' })
+  @Field(() => Int, { description: 'Waiting to be sent, retries included; not yet taken by a worker.' })
   pending!: number;
 
-  @Field(() => Int, { description: 'In the mail server’s hands right now.' })
+  @Field(() => Int, {
+    description: 'Taken by a worker and not finished: inFlight + claimed.',
+    deprecationReason: 'Counts what is in flight and what is only claimed together: read inFlight and claimed.',
+  })
   sending!: number;
+
+  @Field(() => Int, { description: 'Handed to the mail server (or marked so just before it goes), no answer recorded yet.' })
+  inFlight!: number;
+
+  @Field(() => Int, { description: 'Taken by a worker to be sent next, not yet handed to the mail server.' })
+  claimed!: number;
 
   @Field(() => Int)
   sent!: number;

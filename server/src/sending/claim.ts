@@ -33,6 +33,12 @@ const SKIP_REASON_PARAMS = [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED];
 const WITH_RECIPIENT = 'deliveries d left join recipients r on r.id = d.recipient_id';
 
 /**
+ * Delivery `d` was left SENDING by a worker that stopped (its lease lapsed: it is picked again)
+ * after it was marked handed over: it may have gone out, and that try is counted now.
+ */
+const LOST_IN_FLIGHT = `d.status = 'SENDING' and d.handed_over_at is not null`;
+
+/**
  * Claims up to `limit` due deliveries (or ones a dead worker left) for `leaseMs`; none while
  * the mailing is paused, disabled or its owner blocked. The owner's row is share-locked for the
  * claim, so once a block is committed nothing more is claimed.
@@ -61,6 +67,9 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
          set status = (case when picked.skip_reason is null then 'SENDING' else 'SKIPPED' end)::delivery_status,
              response = coalesce(picked.skip_reason, d.response),
              next_try_at = case when picked.skip_reason is null then now() + ? * interval '1 millisecond' else d.next_try_at end,
+             tries = d.tries + (${LOST_IN_FLIGHT})::int,
+             may_have_arrived_twice = d.may_have_arrived_twice or (picked.skip_reason is null and ${LOST_IN_FLIGHT}),
+             handed_over_at = case when picked.skip_reason is null then null else d.handed_over_at end,
              updated_at = now()
          from picked where d.id = picked.id
          returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries, d.recipient_id as "recipientId", d.status)
@@ -88,12 +97,21 @@ export async function recipientsGone(em: EntityManager, ids: string[]): Promise<
  */
 export async function skipGoneRecipients(em: EntityManager, where: string, params: unknown[]): Promise<void> {
   await em.execute(
-    `update deliveries d set status = 'SKIPPED', response = gone.reason, updated_at = now()
+    `update deliveries d set status = 'SKIPPED', response = gone.reason, handed_over_at = null, updated_at = now()
      from (select d.id, ${SKIP_REASON} as reason from ${WITH_RECIPIENT} where ${where}) gone
      where d.id = gone.id and gone.reason is not null`,
     [...SKIP_REASON_PARAMS, ...params],
     'run',
   );
+}
+
+/**
+ * Marks claimed deliveries as handed to the mail server, just before they go: a crash from
+ * then on leaves them SENDING with `handed_over_at` set, so taking them up again counts that
+ * try and flags them (see claimDeliveries). No indexed column changes: a HOT update.
+ */
+export async function markHandedOver(em: EntityManager, ids: string[]): Promise<void> {
+  await em.execute(`update deliveries set handed_over_at = now() where id in (?) and status = 'SENDING'`, [ids], 'run');
 }
 
 /** Keeps a live worker's claims from lapsing. */
@@ -119,13 +137,28 @@ export async function openDeliveries(em: EntityManager, attemptId: string): Prom
 /** Claims the next batch; 'halt' when the attempt may not go on sending. */
 export type ClaimBatch = (claimedSoFar: number) => Promise<ClaimedDelivery[] | 'halt'>;
 
+/** Marks deliveries as handed to the mail server before they are handed out (markHandedOver). */
+export interface HandOverMark {
+  mark(deliveries: ClaimedDelivery[]): Promise<void>;
+  /** How many marked deliveries are kept ready for the senders, and how many one mark takes. */
+  ahead: number;
+}
+
 /**
  * Hands claimed deliveries out to concurrent senders one at a time. It claims the next
- * batch while the last ones of this one go out, so no send waits for a claim.
+ * batch while the last ones of this one go out, so no send waits for a claim; with a
+ * HandOverMark it marks the next few as handed over while the ones before them go out, so
+ * no send waits for the mark either, and none is handed out unmarked.
  */
 export class ClaimQueue {
+  /** Claimed, not yet marked. */
   private readonly queue: ClaimedDelivery[] = [];
+  /** Being marked now. */
+  private marked: ClaimedDelivery[] = [];
+  /** Marked (or no mark needed): handed out next. */
+  private readonly ready: ClaimedDelivery[] = [];
   private refilling: Promise<void> | null = null;
+  private marking: Promise<void> | null = null;
   private exhausted = false;
   private halted = false;
   private failure: unknown = null;
@@ -136,50 +169,97 @@ export class ClaimQueue {
     private readonly claimBatch: ClaimBatch,
     /** Below this many waiting deliveries, the next batch is claimed. */
     private readonly lowWater: number,
+    private readonly handOver?: HandOverMark,
   ) {}
 
-  /** The next delivery to send; undefined once nothing is due, `stopped()` says so, or a claim failed. */
+  /** The next delivery to send; undefined once nothing is due, `stopped()` says so, or a claim or mark failed. */
   async next(stopped: () => boolean): Promise<ClaimedDelivery | undefined> {
     for (;;) {
       if (this.halted || stopped()) return undefined;
-      const delivery = this.queue.shift();
+      const delivery = this.ready.shift();
       if (delivery) {
-        if (this.queue.length < this.lowWater && !this.exhausted) void this.refill();
+        this.lookAhead();
         return delivery;
       }
-      if (this.exhausted) return undefined;
-      await this.refill();
+      if (this.queue.length > 0 || this.marking) await this.markNext();
+      else if (this.exhausted) return undefined;
+      else await this.refill();
     }
   }
 
   /** The deliveries claimed and not yet handed out. */
   waitingIds(): string[] {
-    return this.queue.map((delivery) => delivery.id);
+    return this.waiting().map((delivery) => delivery.id);
   }
 
   /** Takes these deliveries out if they are still waiting; returns the ones it took. */
   withdraw(ids: ReadonlySet<string>): ClaimedDelivery[] {
-    const taken = this.queue.filter((delivery) => ids.has(delivery.id));
-    if (taken.length) this.queue.splice(0, this.queue.length, ...this.queue.filter((delivery) => !ids.has(delivery.id)));
+    const taken = this.waiting().filter((delivery) => ids.has(delivery.id));
+    if (taken.length === 0) return taken;
+    const keep = (list: ClaimedDelivery[]) => list.splice(0, list.length, ...list.filter((delivery) => !ids.has(delivery.id)));
+    keep(this.ready);
+    keep(this.marked);
+    keep(this.queue);
     return taken;
   }
 
-  /** Once every sender has stopped: the deliveries claimed but never handed out, and a claim's failure. */
+  /** Once every sender has stopped: the deliveries claimed but never handed out, and a claim's or mark's failure. */
   async settle(): Promise<{ unsent: ClaimedDelivery[]; failure: unknown }> {
     await this.refilling;
-    return { unsent: this.queue.splice(0), failure: this.failure };
+    await this.marking;
+    const unsent = this.waiting();
+    this.ready.splice(0);
+    this.queue.splice(0);
+    return { unsent, failure: this.failure };
+  }
+
+  private waiting(): ClaimedDelivery[] {
+    return [...this.ready, ...this.marked, ...this.queue];
+  }
+
+  /** After a hand-out: claims the next batch below the low-water mark, marks the next few below `ahead`. */
+  private lookAhead(): void {
+    if (this.waiting().length < this.lowWater && !this.exhausted) void this.refill();
+    if (this.handOver && this.ready.length < this.handOver.ahead && this.queue.length > 0) void this.markNext();
   }
 
   private refill(): Promise<void> {
     this.refilling ??= this.claimNext()
-      .catch((error: unknown) => {
-        this.failure = error;
-        this.halted = true;
-      })
+      .catch((error: unknown) => this.fail(error))
       .finally(() => {
         this.refilling = null;
       });
     return this.refilling;
+  }
+
+  private markNext(): Promise<void> {
+    this.marking ??= this.markBatch()
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.marking = null;
+      });
+    return this.marking;
+  }
+
+  private async markBatch(): Promise<void> {
+    // withdraw() may take some out of `marked` while the mark is written.
+    if (!this.handOver) return;
+    this.marked = this.queue.splice(0, this.handOver.ahead);
+    let done = false;
+    try {
+      await this.handOver.mark(this.marked);
+      done = true;
+    } finally {
+      // Unmarked after a failure: back in line, to be put back untried.
+      if (done) this.ready.push(...this.marked);
+      else this.queue.unshift(...this.marked);
+      this.marked = [];
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error;
+    this.halted = true;
   }
 
   private async claimNext(): Promise<void> {
@@ -188,7 +268,7 @@ export class ClaimQueue {
       this.halted = true;
       return;
     }
-    this.queue.push(...rows);
+    (this.handOver ? this.queue : this.ready).push(...rows);
     this.claimed += rows.length;
     this.exhausted = rows.length === 0;
   }

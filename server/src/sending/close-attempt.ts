@@ -49,11 +49,11 @@ export type FinishResult =
   | { kind: 'inFlight' };
 
 const NOT_SENT_BEFORE_END = 'Not sent: the mailing ended before it went out.';
-const LOST_IN_FLIGHT = 'In flight when its worker stopped; the mailing ended before it could be retried. It may have arrived.';
+const LOST_IN_FLIGHT = 'Handed to the mail server when its worker stopped; the mailing ended before it could be retried. It may have arrived.';
 
 /**
  * At its end a mailing becomes FINISHED and nothing more is sent for it: the open
- * attempt's waiting deliveries fail (or are skipped: their recipient unsubscribed or was deleted), ones a dead worker left in flight become UNCERTAIN,
+ * attempt's waiting deliveries fail (or are skipped: their recipient unsubscribed or was deleted), ones a dead worker had handed to the mail server become UNCERTAIN,
  * and the attempt closes.
  */
 export async function finishMailing(em: EntityManager, mailingId: string, now = new Date()): Promise<FinishResult> {
@@ -70,19 +70,18 @@ export async function finishMailing(em: EntityManager, mailingId: string, now = 
       open.status = AttemptStatus.RUNNING;
       await tx.flush();
     }
-    // Waiting deliveries nobody should get any more are skipped as a claim would, not failed.
-    await skipGoneRecipients(tx, `d.attempt_id = ? and d.status = 'PENDING'`, [open.id]);
+    // A dead worker's deliveries that it had marked handed over may have gone out (that try counts).
     await tx.execute(
-      `update deliveries set status = 'FAILED', response = ?, updated_at = now() where attempt_id = ? and status = 'PENDING'`,
-      [NOT_SENT_BEFORE_END, open.id],
-      'run',
-    );
-    await tx.execute(
-      `update deliveries set status = 'UNCERTAIN', response = ?, updated_at = now()
-       where attempt_id = ? and status = 'SENDING' and next_try_at <= now()`,
+      `update deliveries set status = 'UNCERTAIN', response = ?, tries = tries + 1, updated_at = now()
+       where attempt_id = ? and status = 'SENDING' and next_try_at <= now() and handed_over_at is not null`,
       [LOST_IN_FLIGHT, open.id],
       'run',
     );
+    // The others it had only claimed are waiting ones. Those nobody should get any more are
+    // skipped as a claim would, not failed.
+    const waiting = `d.attempt_id = ? and (d.status = 'PENDING' or (d.status = 'SENDING' and d.next_try_at <= now()))`;
+    await skipGoneRecipients(tx, waiting, [open.id]);
+    await tx.execute(`update deliveries d set status = 'FAILED', response = ?, updated_at = now() where ${waiting}`, [NOT_SENT_BEFORE_END, open.id], 'run');
     return { kind: 'close', attemptId: open.id };
   });
   if (step.kind !== 'close') return step;

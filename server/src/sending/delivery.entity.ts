@@ -15,7 +15,7 @@ export enum DeliveryStatus {
 registerEnumType(DeliveryStatus, {
   name: 'DeliveryStatus',
   description:
-    'PENDING: waiting (maybe for a retry); SENDING: handed to the mail server; SENT; FAILED; UNCERTAIN: connection lost after hand-over; SKIPPED: not sent, because the recipient unsubscribed or was deleted (the response says which).',
+    'PENDING: waiting (maybe for a retry); SENDING: claimed by a worker, maybe handed to the mail server; SENT; FAILED; UNCERTAIN: connection lost after hand-over; SKIPPED: not sent, because the recipient unsubscribed or was deleted (the response says which).',
 });
 
 @ObjectType({ description: 'One recipient of one run: what happened to their mail.' })
@@ -71,4 +71,17 @@ export class Delivery extends BaseEntity {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })
   sentAt?: Date | null;
+
+  /**
+   * When it was (about to be) handed to the mail server. Set just before it goes and cleared
+   * by the next claim: a lapsed SENDING delivery with it set may have gone out.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  handedOverAt?: Date | null;
+
+  @Field(() => Boolean, {
+    description: 'Taken up again after its worker stopped while handing it to the mail server (a crash): it may have arrived twice. Its tries count both.',
+  })
+  @Property({ type: 'boolean', default: false })
+  mayHaveArrivedTwice: Opt<boolean> = false;
 }

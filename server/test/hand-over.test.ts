@@ -1,0 +1,47 @@
+import { liveCountsOf } from '../src/sending/attempt-progress';
+import { claimDeliveries, markHandedOver, type ClaimedDelivery } from '../src/sending/claim';
+import { finishMailing } from '../src/sending/close-attempt';
+import { openAttempt } from '../src/sending/open-attempt';
+import { startTestApp, type TestApp } from './harness';
+import { FAST_SENDING, deliveriesOf, seedMailing, type DeliveryRow } from './sending-fixtures';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp(FAST_SENDING);
+});
+afterAll(() => t?.close());
+
+/**
+ * A worker that claimed two deliveries under a lease that lapses at once, marked the first
+ * handed to the mail server, and died before it knew what became of it.
+ */
+async function workerDiedAfterHandOver(opts: { endAt?: Date } = {}) {
+  const { user } = await t.createUser();
+  const { mailingId } = await seedMailing(t.app, user, { count: 2, ...opts });
+  const attempt = await openAttempt(t.app.orm.em, mailingId, 'example.test');
+  const [handedOver, claimedOnly] = await claimDeliveries(t.app.orm.em, attempt.id, 10, 0);
+  await markHandedOver(t.app.orm.em, [handedOver.id]);
+  const rowOf = async (delivery: ClaimedDelivery) => (await deliveriesOf(t.app, mailingId)).find((row) => row.email === delivery.email) as DeliveryRow;
+  return { mailingId, attemptId: attempt.id, handedOver, claimedOnly, rowOf };
+}
+
+describe('a delivery its worker handed to the mail server before it died', () => {
+  it('counts as in flight, and when claimed again carries that try and the flag that it may arrive twice', async () => {
+    const { attemptId, handedOver, claimedOnly, rowOf } = await workerDiedAfterHandOver();
+    expect(await liveCountsOf(t.app.orm.em.fork(), attemptId)).toMatchObject({ pending: 0, sending: 2, inFlight: 1, claimed: 1 });
+
+    const again = await claimDeliveries(t.app.orm.em, attemptId, 10, 60_000);
+    expect(again.find((d) => d.id === handedOver.id)).toMatchObject({ tries: 1 });
+    expect(again.find((d) => d.id === claimedOnly.id)).toMatchObject({ tries: 0 });
+    expect(await rowOf(handedOver)).toMatchObject({ status: 'SENDING', tries: 1, mayHaveArrivedTwice: true, handedOver: false });
+    expect(await rowOf(claimedOnly)).toMatchObject({ status: 'SENDING', tries: 0, mayHaveArrivedTwice: false, handedOver: false });
+    expect(await liveCountsOf(t.app.orm.em.fork(), attemptId)).toMatchObject({ sending: 2, inFlight: 0, claimed: 2 });
+  });
+
+  it('is UNCERTAIN, that try counted, when the mailing ends first; one it only claimed was not sent', async () => {
+    const { mailingId, handedOver, claimedOnly, rowOf } = await workerDiedAfterHandOver({ endAt: new Date(Date.now() + 3_600_000) });
+    expect(await finishMailing(t.app.orm.em, mailingId, new Date(Date.now() + 2 * 3_600_000))).toEqual({ kind: 'finished' });
+    expect(await rowOf(handedOver)).toMatchObject({ status: 'UNCERTAIN', tries: 1, response: expect.stringMatching(/It may have arrived/) });
+    expect(await rowOf(claimedOnly)).toMatchObject({ status: 'FAILED', tries: 0, response: 'Not sent: the mailing ended before it went out.' });
+  });
+});
