@@ -9,7 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261130111500_delivery_hand_over extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "deliveries" add column "handed_over_at" timestamptz null, add column "may_have_arrived_twice" boolean not null default false;`);
-    this.addSql(`alter table "deliveries" set (fillfactor = 80);`);
+    this.addSql(`alter table "deliveries" set (fillfactor = 70);`);
   }
 
   override async down(): Promise<void> {
