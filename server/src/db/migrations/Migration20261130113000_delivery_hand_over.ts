@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * sending/README.md, "Crashes". Neither column is indexed and pages keep room for the new row
  * versions, so the mark is a HOT update.
  */
-export class Migration20261130111500_delivery_hand_over extends Migration {
+export class Migration20261130113000_delivery_hand_over extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "deliveries" add column "handed_over_at" timestamptz null, add column "may_have_arrived_twice" boolean not null default false;`);
     this.addSql(`alter table "deliveries" set (fillfactor = 70);`);
