@@ -21,8 +21,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { createDatabase } from './bench-db';
+import { seeder } from './bench-mail';
 import { benchAccount, graphqlClient, SERVER_FLAGS, startServer, type BenchServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
 
@@ -36,43 +36,21 @@ const LIST_QUERY = `query Mailings($offset: Int!, $limit: Int!) {
     items { id status disabled paused startAt endAt recipientCount editableFields message { id subject } owner { id email } }
   }
 }`;
-const BODY = `Hello {{fullName}},\n\n${'This is the news of the month. '.repeat(160)}\n\nUnsubscribe: {{unsubscribeUrl}}`;
 
 type Phase = 'idle' | 'list 50/s' | 'saturate';
 
 /** The owner: RECIPIENTS recipients; 49 small mailings (1,000 recipients each, starting tomorrow) and the big one. */
 async function seed(databaseUrl: string, ownerId: string): Promise<string> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
+  const seed = await seeder(databaseUrl);
   try {
-    const { rows: [message] } = await db.query<{ id: string }>(
-      `insert into messages (id, subject, body, owner_id) values (gen_random_uuid(), 'News for {{fullName}}', $1, $2) returning id`,
-      [BODY, ownerId],
-    );
-    await db.query(
-      `insert into recipients (id, email, full_name, owner_id)
-       select gen_random_uuid(), 'reader' || g || '@bench.test', 'Reader ' || g, $1 from generate_series(1, $2) g`,
-      [ownerId, RECIPIENTS],
-    );
-    const mailing = async (recipients: number) => {
-      const { rows: [row] } = await db.query<{ id: string }>(
-        `insert into mailings (id, start_at, end_at, message_id, owner_id)
-         values (gen_random_uuid(), now() + interval '1 day', now() + interval '2 days', $1, $2) returning id`,
-        [message.id, ownerId],
-      );
-      await db.query(
-        `insert into mailing_recipients (mailing_id, recipient_id)
-         select $1, id from recipients where owner_id = $2 order by email limit $3`,
-        [row.id, ownerId, recipients],
-      );
-      return row.id;
-    };
-    for (let i = 0; i < 49; i++) await mailing(1000);
-    const big = await mailing(RECIPIENTS);
-    await db.query('analyze');
+    const message = await seed.message(ownerId);
+    await seed.recipients(ownerId, RECIPIENTS, 'mixed');
+    for (let i = 0; i < 49; i++) await seed.mailing(ownerId, message, 1000);
+    const big = await seed.mailing(ownerId, message, RECIPIENTS);
+    await seed.analyze();
     return big;
   } finally {
-    await db.end();
+    await seed.close();
   }
 }
 

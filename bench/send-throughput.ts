@@ -22,29 +22,22 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { createApp, type App } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
 import { createDatabase, BENCH_SECRET } from './bench-db';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
-import { unsubscribeHeaders, unsubscribeLinks } from '../server/src/unsubscribe/unsubscribe-links';
+import { bareLoop, BODY, POOL_SIZE, seeder } from './bench-mail';
+import { startSink } from './bench-sink';
 
 const SIZES = (process.env.BENCH_RECIPIENTS ?? '20000,100000').split(',').map(Number);
 const RSS_RECIPIENTS = Number(process.env.BENCH_RSS_RECIPIENTS ?? 1_000_000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'throughput,memory,rate').split(','));
-const POOL_SIZE = 5;
 /**
  * Node options of the measured worker. V8 sizes its heap by the machine's memory and lets
  * short-lived garbage pile up when it has room; a cap makes it collect sooner (bench/README.md).
  */
 const WORKER_FLAGS = (process.env.BENCH_WORKER_FLAGS ?? '--max-old-space-size=192').split(' ').filter(Boolean);
-const SUBJECT = 'Our news for {{fullName}}';
-/** About 5 KB, like the figures in DESIGN.md. */
-const BODY = `Dear {{fullName}},\n\n${'All the news that fits in a mailing, line after line. '.repeat(90)}\n\nSent to {{email}}.`;
-
 const settings = (databaseUrl: string, smtpUrl: string, overrides: Record<string, string> = {}) =>
   loadConfig({
     NODE_ENV: 'production',
@@ -59,53 +52,19 @@ const settings = (databaseUrl: string, smtpUrl: string, overrides: Record<string
     ...overrides,
   });
 
-/** An SMTP server that accepts everything and only counts. */
-async function startSink(): Promise<{ url: string; count(): number; close(): Promise<void> }> {
-  let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-      stream.resume();
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-    count: () => received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 /** A user, a message and a mailing to `count` recipients, in set-based SQL. */
 async function seedMailing(app: App, count: number, tag: string): Promise<string> {
-  const em = app.orm.em.fork();
-  const [{ id: owner }] = await em.execute<Array<{ id: string }>>(
-    `insert into users (id, email, password_hash, full_name) values (gen_random_uuid(), ?, 'x', 'Bench') returning id`,
-    [`bench-${tag}@bench.test`],
-  );
-  const [{ id: message }] = await em.execute<Array<{ id: string }>>(
-    `insert into messages (id, subject, body, owner_id) values (gen_random_uuid(), ?, ?, ?) returning id`,
-    [SUBJECT, BODY, owner],
-  );
-  const [{ id: mailing }] = await em.execute<Array<{ id: string }>>(
-    `insert into mailings (id, start_at, end_at, message_id, owner_id)
-     values (gen_random_uuid(), now() + interval '1 day', now() + interval '2 days', ?, ?) returning id`,
-    [message, owner],
-  );
-  await em.execute(
-    `insert into recipients (id, email, full_name, owner_id)
-     select gen_random_uuid(), 'reader' || g || '-${tag}@bench.test', 'Reader ' || g, ? from generate_series(1, ?) g`,
-    [owner, count],
-  );
-  await em.execute(`insert into mailing_recipients (mailing_id, recipient_id) select ?, id from recipients where owner_id = ?`, [mailing, owner]);
-  await em.execute('analyze');
-  return mailing;
+  const seed = await seeder(app.databaseUrl);
+  try {
+    const owner = await seed.owner(tag);
+    const message = await seed.message(owner);
+    await seed.recipients(owner, count, tag);
+    const mailing = await seed.mailing(owner, message, count);
+    await seed.analyze();
+    return mailing;
+  } finally {
+    await seed.close();
+  }
 }
 
 /** The engine: open the attempt (a Delivery per recipient), then send it to the end in this process. */
@@ -117,35 +76,6 @@ async function engineRun(app: App, mailingId: string): Promise<{ seconds: number
   if (stop.kind !== 'closed') throw new Error(`the attempt stopped: ${stop.kind}`);
   const done = process.hrtime.bigint();
   return { seconds: Number(done - started) / 1e9, sendSeconds: Number(done - opened) / 1e9 };
-}
-
-const BARE_OWNER = '00000000-0000-4000-8000-000000000000';
-const bareUnsubscribeLinks = unsubscribeLinks({ APP_URL: 'http://localhost:4000', UNSUBSCRIBE_SECRET: BENCH_SECRET, UNSUBSCRIBE_MAILTO: undefined });
-
-/** The same messages through a bare nodemailer pool, as many in flight as the engine keeps. */
-async function bareLoop(smtpUrl: string, count: number): Promise<{ seconds: number }> {
-  const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: POOL_SIZE, maxMessages: 1000 } as object);
-  const started = process.hrtime.bigint();
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) {
-      const name = `Reader ${i}`;
-      const email = `reader${i}@bench.test`;
-      await transport.sendMail({
-        from: 'Mailing service <no-reply@localhost>',
-        to: { name, address: email },
-        subject: SUBJECT.replace('{{fullName}}', name),
-        text: BODY.replace('{{fullName}}', name).replace('{{email}}', email),
-        messageId: `<bare-${i}@localhost>`,
-        // What every mailing message carries, signed per recipient as the engine does (RFC 8058).
-        ...unsubscribeHeaders(bareUnsubscribeLinks({ ownerId: BARE_OWNER, recipientId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` })),
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: POOL_SIZE * 2 }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  transport.close();
-  return { seconds };
 }
 
 /** Alternating rounds of each size (BENCH_ROUNDS), medians reported. */

@@ -1,0 +1,114 @@
+/**
+ * Sending through the real server (not a test): `yarn bench:server-send`.
+ *
+ * The compiled server as `yarn start` runs it (`node server/dist/main.js`, SERVER_ROLE=all: the
+ * API, and sending on its thread; the production image's node options, BENCH_SERVER_FLAGS) on
+ * a database of its own. For each size of BENCH_RECIPIENTS (20,000 and 100,000): a mailing of
+ * that size sent with `sendMailingNow` through the API, timed from the request to the last
+ * message at the SMTP sink (which lives in this process); beside it, in the same run, a bare
+ * nodemailer pool loop in a process of its own sending as many messages (the same content and
+ * headers) to the same sink with the same connections and in-flight count. BENCH_ROUNDS (3)
+ * alternating rounds per size, medians; the time per recipient of each size against the
+ * smallest; the server's peak RSS (VmRSS every 100 ms) while it sends each size.
+ * `BENCH_RECIPIENTS=20000,1000000 BENCH_ROUNDS=1` measures the 1,000,000 case.
+ *
+ * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL); creates and drops a database.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { createDatabase } from './bench-db';
+import { bareLoop, POOL_SIZE, seeder } from './bench-mail';
+import { benchAccount, graphqlClient, SERVER_FLAGS, startServer } from './bench-server';
+import { startSink, type Sink } from './bench-sink';
+
+const SIZES = (process.env.BENCH_RECIPIENTS ?? '20000,100000').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** The bare loop in a process of its own, as the engine has one. */
+async function bareRun(smtpUrl: string, count: number): Promise<number> {
+  const child = spawn(process.execPath, [...SERVER_FLAGS, __filename, '--bare', smtpUrl, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the bare loop exited with ${code}`);
+  return (JSON.parse(output) as { seconds: number }).seconds;
+}
+
+async function untilSinkHas(sink: Sink, count: number): Promise<void> {
+  while (sink.count() < count) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+async function main() {
+  console.log(`Sending through the server (SERVER_ROLE=all, node ${SERVER_FLAGS.join(' ')}), pool of ${POOL_SIZE} connections; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const db = await createDatabase();
+  const sink = await startSink();
+  const server = await startServer(db.url, { SERVER_ROLE: 'all', SMTP_URL: sink.url, SMTP_POOL_SIZE: String(POOL_SIZE), SEND_RATE_PER_SECOND: '1000000' });
+  // The server migrates the new database; then the data goes in.
+  const seed = await seeder(db.url);
+  const owner = await benchAccount(db.url);
+  const message = await seed.message(owner.id);
+  await seed.recipients(owner.id, Math.max(...SIZES), 'send');
+  const mailings = new Map<number, string[]>();
+  for (const size of [1000, ...SIZES]) mailings.set(size, await Promise.all(Array.from({ length: size === 1000 ? 1 : ROUNDS }, () => seed.mailing(owner.id, message, size))));
+  await seed.analyze();
+  await seed.close();
+
+  const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rss())), 100);
+  const gql = graphqlClient(server.url, owner.token);
+  const engineRun = async (mailingId: string, size: number) => {
+    const before = sink.count();
+    const started = performance.now();
+    await gql(`mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, { id: mailingId });
+    await untilSinkHas(sink, before + size);
+    return (performance.now() - started) / 1000;
+  };
+  try {
+    console.log(`server RSS at start: ${rss().toFixed(0)} MB`);
+    await engineRun(mailings.get(1000)![0], 1000);
+    await bareRun(sink.url, 1000);
+    const perRecipient = new Map<number, number>();
+    for (const size of SIZES) {
+      const bare: number[] = [];
+      const engine: number[] = [];
+      rssPeak = 0;
+      for (const mailingId of mailings.get(size)!) {
+        bare.push(size / (await bareRun(sink.url, size)));
+        engine.push(size / (await engineRun(mailingId, size)));
+      }
+      const [b, e] = [median(bare), median(engine)];
+      perRecipient.set(size, 1e6 / e);
+      console.log(`${size.toLocaleString('en')} recipients, median of ${ROUNDS}:`);
+      console.log(`  bare nodemailer pool loop: ${b.toFixed(0)} msg/s (rounds ${bare.map((r) => r.toFixed(0)).join(', ')})`);
+      console.log(`  engine through the server: ${e.toFixed(0)} msg/s, ${(1e6 / e).toFixed(0)} µs/recipient (rounds ${engine.map((r) => r.toFixed(0)).join(', ')})`);
+      console.log(`  ratio engine / bare:       ${(e / b).toFixed(2)} (rounds ${engine.map((r, i) => (r / bare[i]).toFixed(2)).join(', ')}; target >= 0.8)`);
+      console.log(`  server peak RSS:           ${rssPeak.toFixed(0)} MB (target <= 256 MB)`);
+    }
+    const smallest = Math.min(...SIZES);
+    for (const size of SIZES.filter((s) => s !== smallest)) {
+      console.log(`time per recipient, ${size.toLocaleString('en')} vs ${smallest.toLocaleString('en')}: ${(perRecipient.get(size)! / perRecipient.get(smallest)!).toFixed(2)} (target <= 1.10)`);
+    }
+  } finally {
+    clearInterval(sampler);
+    await server.stop();
+    await sink.close();
+    await db.drop();
+  }
+}
+
+if (process.argv[2] === '--bare') {
+  bareLoop(process.argv[3], Number(process.argv[4]))
+    .then((run) => process.stdout.write(JSON.stringify(run)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
