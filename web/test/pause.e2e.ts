@@ -34,6 +34,8 @@ describeInBrowser('pausing a mailing in the browser', () => {
     await pageTitled(page, SUBJECT);
     await waitUntil('sends held by the mail server', () => t.app.smtp.held >= 1);
     await page.getByRole('meter', { name: '16 % done', exact: true }).waitFor();
+    // The messages with the mail server show apart from those waiting.
+    await page.getByText(/^In flight \d+$/).waitFor();
     const details = page.getByRole('definition');
     expect(await details.getByText('Paused', { exact: true }).count()).toBe(0);
 
@@ -61,6 +63,8 @@ describeInBrowser('pausing a mailing in the browser', () => {
     expect(atPause.PENDING).toBe(COUNT - sent);
     expect(atPause.PENDING).toBeGreaterThan(0);
     await page.getByText(`${sent} of ${COUNT}`, { exact: true }).waitFor();
+    await page.getByText(`Waiting ${COUNT - sent}`, { exact: true }).waitFor();
+    expect(await page.getByText(/^In flight/).count()).toBe(0);
 
     // Another mailing goes out in full meanwhile: the paused one's waiting deliveries would have gone by then.
     const other = await t.createUser();
