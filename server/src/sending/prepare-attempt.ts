@@ -125,7 +125,7 @@ export async function prepareNextChunk(em: EntityManager, attemptId: string, dom
     );
     if (!mailing) return 'ready';
     const [attempt] = await tx.execute<Array<{ status: AttemptStatus; retryOf: string | null; preparedThrough: string | null }>>(
-      `select status, retry_of as "retryOf", prepared_through as "preparedThrough" from attempts where id = ? for update`,
+      `select status, retry_of as "retryOf", prepared_through as "preparedThrough" from attempts where id = ? for no key update`,
       [attemptId],
     );
     if (attempt?.status !== AttemptStatus.PREPARING) return 'ready';
