@@ -65,6 +65,10 @@ export class Mailing extends BaseEntity {
   @Property({ type: 'datetime', nullable: true })
   allRecipientsAt?: Date | null;
 
+  /** How many recipients it has: kept by the database on every change of its audience (migration 20261130121000). */
+  @Property({ type: 'integer', default: 0 })
+  recipientCount: Opt<number> = 0;
+
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   @Index()
   owner!: User;

@@ -17,12 +17,6 @@ async function countPer(ctx: RequestContext, table: string, column: string, ids:
   return ids.map((id) => counts.get(id) ?? 0);
 }
 
-/** How many recipients each mailing has, per request. */
-export const recipientCountLoader = (ctx: RequestContext) =>
-  ctx.loader<string, number>('mailing.recipientCount', (mailingIds) =>
-    countPer(ctx, 'mailing_audience', 'mailing_id', mailingIds),
-  );
-
 /** How many mailings use each message, per request. */
 export const mailingCountLoader = (ctx: RequestContext) =>
   ctx.loader<string, number>('message.mailingCount', (messageIds) => countPer(ctx, 'mailings', 'message_id', messageIds));

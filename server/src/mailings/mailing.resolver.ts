@@ -8,7 +8,7 @@ import { RecipientPage } from '../recipients/recipient-page.type';
 import { User } from '../users/user.entity';
 import { Mailing } from './mailing.entity';
 import { MailingInput, MailingPageArgs, MailingRecipientsArgs, MailingUpdateInput } from './mailing.inputs';
-import { recipientCountLoader, recipientPageLoader } from './mailing.loaders';
+import { recipientPageLoader } from './mailing.loaders';
 import { editableFields } from './mailing.rules';
 import { MailingService, type MailingDeps } from './mailing.service';
 
@@ -93,8 +93,8 @@ export class MailingResolver {
   }
 
   @FieldResolver(() => Int)
-  recipientCount(@Root() mailing: Mailing, @Ctx() ctx: RequestContext) {
-    return recipientCountLoader(ctx).load(mailing.id);
+  recipientCount(@Root() mailing: Mailing) {
+    return mailing.recipientCount;
   }
 
   @FieldResolver(() => User)
