@@ -6,13 +6,14 @@ import cookieParser from 'cookie-parser';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from './common/logger';
 import { formatError, isClientError } from './common/format-error';
 import { initOrm } from './db/orm';
-import { cacheRules, entities, features } from './features';
+import { answerFields, cacheRules, entities, features } from './features';
 import { openDatabase } from './db/database';
 import { closeRedis, openRedis } from './common/redis';
 import { createMailer, type Mailer } from './mail/mailer';
@@ -25,6 +26,7 @@ import { createScheduler } from './sending/scheduler';
 import type { MailingScheduler } from './sending/scheduler.types';
 import type { AppCache } from './cache/app-cache';
 import { openReadCache } from './cache/read-cache';
+import { answerCache } from './cache/answer-cache';
 import { serveWebApp } from './web-app';
 import { queryLimits } from './common/query-limits';
 import { storableStrings } from './common/storable-strings';
@@ -81,7 +83,7 @@ export async function createApp(config: Config, options: { logDestination?: Dest
       '/graphql',
       cookieParser(),
       express.json({ limit: '2mb' }),
-      expressMiddleware(apollo, { context: ({ req, res }) => createContext(orm.em, req, res) }),
+      expressMiddleware(apollo, { context: ({ req, res }) => createContext(orm.em, cache, req, res) }),
     );
     for (const feature of features) if (feature.routes) server.use(feature.routes(deps));
     serveWebApp(server);
@@ -139,8 +141,13 @@ async function startApollo(deps: AppDeps, httpServer: http.Server, logger: Logge
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No field sets a cache hint, yet the default cache-control plugin hooks into every field
+      // of every answer to find out; answers are simply never cached.
+      ApolloServerPluginCacheControlDisabled(),
+      { requestDidStart: async () => ({ willSendResponse: async ({ response }) => void response.http.headers.set('cache-control', 'no-store') }) },
       ...limits.plugins,
       storableStrings<RequestContext>(),
+      answerCache(deps.cache, answerFields),
       {
         async requestDidStart() {
           return {

@@ -1,4 +1,5 @@
 import type { AppDeps } from './app-deps';
+import type { OwnerInvalidatedFields } from './cache/answer-cache';
 import type { Feature } from './common/feature';
 import * as featureList from './feature-list';
 
@@ -7,3 +8,9 @@ export const features: Feature<AppDeps>[] = Object.values(featureList);
 
 export const entities = features.flatMap((feature) => feature.entities);
 export const cacheRules = features.flatMap((feature) => feature.cacheRules);
+
+/** Every feature's answerFields, per type. */
+export const answerFields: OwnerInvalidatedFields = {};
+for (const { answerFields: fields = {} } of features) {
+  for (const [type, names] of Object.entries(fields)) answerFields[type] = [...(answerFields[type] ?? []), ...names];
+}

@@ -8,6 +8,6 @@ export const authFeature = {
   entities: [UserToken],
   resolvers: [AuthResolver],
   permissions: authPermissions,
-  // Sessions and one-time tokens are in no cached answer.
+  // One-time tokens are in no cached answer; a session is cached with its user's reads (current-user.ts), and ended with a change of the user or by logout, which invalidates them.
   cacheRules: [],
 } satisfies Feature<AuthDeps>;

@@ -40,7 +40,7 @@ export class AuthResolver {
 
   @Mutation(() => Boolean, { description: 'Ends the current session and clears its cookie.' })
   async logout(@Ctx() ctx: RequestContext) {
-    await this.service(ctx).logout(ctx.sessionId);
+    await this.service(ctx).logout(ctx.actor, ctx.sessionId);
     clearSessionCookie(ctx.res, this.deps.config);
     return true;
   }

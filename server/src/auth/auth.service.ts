@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Actor } from '../common/actor';
 import { AppError, badInput, forbidden, unauthenticated } from '../common/errors';
 import { withConstraintErrors } from '../common/db-errors';
+import { invalidateOwner } from '../cache/cache-invalidator';
 import { normalizeEmail } from '../common/email';
 import type { Logger } from '../common/logger';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
@@ -128,8 +129,11 @@ export class AuthService {
     return session;
   }
 
-  async logout(sessionId: string | undefined): Promise<boolean> {
-    if (sessionId) await this.em.nativeDelete(Session, { id: sessionId });
+  async logout(actor: Actor | undefined, sessionId: string | undefined): Promise<boolean> {
+    if (!actor || !sessionId) return true;
+    await this.em.nativeDelete(Session, { id: sessionId });
+    // The session is in the account's cached reads (auth/current-user.ts); every other end of sessions comes with a change of the user.
+    await invalidateOwner(this.em, actor.id);
     return true;
   }
 

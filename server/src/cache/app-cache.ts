@@ -9,6 +9,12 @@ import type { RedisClient } from '../common/redis';
 export interface AppCache {
   /** The cached value of `query(args)` in `scope`, computing and storing it on a miss. */
   read<T>(scope: string, query: string, args: unknown, compute: () => Promise<T>): Promise<T>;
+  /**
+   * `read` in two steps, for a value computed elsewhere (a whole GraphQL answer): the hit,
+   * or how to store the value once computed. Stored under the scope's version as it was
+   * at this call, so a value computed across a write is never reachable after it.
+   */
+  lookup<T>(scope: string, query: string, args: unknown): Promise<CacheLookup<T>>;
   /** Makes every entry of these scopes unreachable (the next read computes afresh). */
   invalidate(scopes: Iterable<string>): Promise<void>;
   /** Drops every entry of this cache's namespace. */
@@ -17,6 +23,10 @@ export interface AppCache {
   readonly stats: { hits: number; misses: number };
   close(): Promise<void>;
 }
+
+export type CacheLookup<T> = { hit: true; value: T } | { hit: false; store(value: T): Promise<void> };
+
+const NOT_STORED = { hit: false as const, store: async () => undefined };
 
 export interface AppCacheOptions {
   /** Redis when given, a bounded in-process LRU otherwise. */
@@ -58,30 +68,43 @@ export async function createAppCache(options: AppCacheOptions): Promise<AppCache
     return fresh;
   }
 
+  async function lookup<T>(scope: string, query: string, args: unknown): Promise<CacheLookup<T>> {
+    if (ttlMs === 0 || !backend.available()) {
+      stats.misses++;
+      return NOT_STORED;
+    }
+    let key: string;
+    try {
+      key = `${scope}:${await currentVersion(scope)}:${query}:${hashArgs(args)}`;
+      const hit = await keyv.get<{ value: T }>(key);
+      if (hit) {
+        stats.hits++;
+        return { hit: true, value: hit.value };
+      }
+    } catch (err) {
+      logger.warn({ err, query }, 'cache read failed; computing without the cache');
+      stats.misses++;
+      return NOT_STORED;
+    }
+    stats.misses++;
+    return {
+      hit: false,
+      // Wrapped so that a legitimately empty value (null, 0) is still a hit.
+      store: (value: T) => keyv.set(key, { value }, ttlMs).then(
+        () => undefined,
+        (err: unknown) => logger.warn({ err, query }, 'cache write failed'),
+      ),
+    };
+  }
+
   return {
     stats,
+    lookup,
     async read<T>(scope: string, query: string, args: unknown, compute: () => Promise<T>): Promise<T> {
-      if (ttlMs === 0 || !backend.available()) {
-        stats.misses++;
-        return compute();
-      }
-      let key: string;
-      try {
-        key = `${scope}:${await currentVersion(scope)}:${query}:${hashArgs(args)}`;
-        const hit = await keyv.get<{ value: T }>(key);
-        if (hit) {
-          stats.hits++;
-          return hit.value;
-        }
-      } catch (err) {
-        logger.warn({ err, query }, 'cache read failed; computing without the cache');
-        stats.misses++;
-        return compute();
-      }
-      stats.misses++;
+      const found = await lookup<T>(scope, query, args);
+      if (found.hit) return found.value;
       const value = await compute();
-      // Wrapped so that a legitimately empty value (null, 0) is still a hit.
-      await keyv.set(key, { value }, ttlMs).catch((err: unknown) => logger.warn({ err, query }, 'cache write failed'));
+      await found.store(value);
       return value;
     },
     async invalidate(scopes: Iterable<string>) {
@@ -121,7 +144,9 @@ function memoryBackend(options: AppCacheOptions): Backend {
     delete: (key: string) => lru.delete(key),
     clear: () => lru.clear(),
   };
-  return { keyv: new Keyv({ store, namespace: options.namespace }), available: () => true, close: async () => lru.clear() };
+  // Kept as they are, not as text: a read hands out the stored value itself, which no caller changes.
+  const keyv = new Keyv({ store, namespace: options.namespace, serialize: undefined, deserialize: undefined });
+  return { keyv, available: () => true, close: async () => lru.clear() };
 }
 
 /**

@@ -3,7 +3,8 @@ import { Role, type Actor } from '../common/actor';
 /** Staff read everyone's rows, so they share one scope; a user's reads are theirs alone. */
 const STAFF_SCOPE = 'all';
 
-const ownerScope = (ownerId: string) => `u:${ownerId}`;
+/** The scope of one owner's rows, invalidated by every change to them. */
+export const ownerScope = (ownerId: string) => `u:${ownerId}`;
 
 /** The scope an actor's cached reads live in (mirrors common/scope.ts readScope). */
 export function readerScope(actor: Actor): string {

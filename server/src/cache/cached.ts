@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../common/actor';
 import type { Page } from '../common/pagination';
 import type { AppCache } from './app-cache';
-import { readerScope } from './cache-scope';
+import { ownerScope, readerScope } from './cache-scope';
 
 /**
  * The actor's cached answer to `query(args)`; `compute` runs on a miss. The value
@@ -11,6 +11,11 @@ import { readerScope } from './cache-scope';
  */
 export function cached<T>(cache: AppCache, actor: Actor, query: string, args: unknown, compute: () => Promise<T>): Promise<T> {
   return cache.read(readerScope(actor), query, args, compute);
+}
+
+/** A cached answer about one user's own account, invalidated by any change of theirs (whatever their role). */
+export function cachedForOwner<T>(cache: AppCache, ownerId: string, query: string, args: unknown, compute: () => Promise<T>): Promise<T> {
+  return cache.read(ownerScope(ownerId), query, args, compute);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { Router } from 'express';
 import type { IRules } from 'graphql-shield';
+import type { OwnerInvalidatedFields } from '../cache/answer-cache';
 
 /**
  * One feature folder's registrations. src/feature-list.ts names every feature; the app,
@@ -15,6 +16,12 @@ export interface Feature<Deps = unknown> {
   permissions: { Query?: IRules; Mutation?: IRules };
   /** Whose cached reads go stale when one of the feature's rows changes. */
   cacheRules: CacheRule[];
+  /**
+   * Fields of the feature's types (and root fields every signed-in user may ask) whose data
+   * only changes through writes its cache rules see: answers asking for nothing else are
+   * cached whole (cache/answer-cache.ts). A field with live data (sending progress) is never listed.
+   */
+  answerFields?: OwnerInvalidatedFields;
   /** Plain HTTP endpoints beside /graphql (e.g. a CSV download). */
   routes?: (deps: Deps) => Router;
 }

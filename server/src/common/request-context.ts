@@ -16,6 +16,8 @@ export interface RequestContext {
   clientAddress: string;
   /** The HTTP response, for the resolvers that set cookies. */
   res: Response;
+  /** Set by a resolver whose data changes without a write of its owner (a running attempt's deliveries): the answer is not cached whole. */
+  liveData?: boolean;
   /** A per-request DataLoader, created on first use under `name`. */
   loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V>;
 }

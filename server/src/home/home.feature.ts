@@ -7,4 +7,5 @@ export const homeFeature = {
   resolvers: [HomeResolver],
   permissions: homePermissions,
   cacheRules: [],
+  answerFields: { Query: ['home'], HomeFigures: ['totalMailings', 'activeMailings', 'uniqueRecipients'] },
 } satisfies Feature<HomeDeps>;

@@ -14,4 +14,10 @@ export const mailingFeature = {
   permissions: mailingPermissions,
   // A change to a mailing's recipient set counts as a change to the mailing.
   cacheRules: [cacheRule(Mailing, mailingOwner)],
+  // Not its runs nor progress (live while sending), nor its recipients (unsubscribing changes them).
+  answerFields: {
+    Query: ['mailings', 'mailing'],
+    MailingPage: ['items', 'total', 'offset', 'limit'],
+    Mailing: ['id', 'createdAt', 'updatedAt', 'status', 'paused', 'disabled', 'startAt', 'endAt', 'recipientCount', 'editableFields', 'message', 'owner'],
+  },
 } satisfies Feature<MailingDeps>;

@@ -8,4 +8,7 @@ export const messageFeature = {
   resolvers: [MessageResolver],
   permissions: messagePermissions,
   cacheRules: [cacheRule(Message, ownerColumn('messages'))],
+  answerFields: {
+    Message: ['id', 'createdAt', 'updatedAt', 'subject', 'body', 'format', 'plainText', 'fromName', 'fromAddress', 'replyTo', 'owner'],
+  },
 } satisfies Feature<MessageDeps>;

@@ -36,7 +36,7 @@ export function recipientRoutes({ orm, logger }: RecipientRouteDeps): Router {
     res.setHeader('content-disposition', 'attachment; filename="recipients.csv"');
     res.setHeader('cache-control', 'no-store');
     try {
-      await pipeline(Readable.from(new RecipientService(em).exportCsv(auth.user, search)), res);
+      await pipeline(Readable.from(new RecipientService(em).exportCsv(auth.actor, search)), res);
     } catch (err) {
       // A client that goes away mid-download is no error of ours.
       if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err }, 'recipient export failed');

@@ -1,6 +1,6 @@
 import type { Feature } from '../common/feature';
 import { reportPermissions } from './report.permissions';
-import { ReportResolver } from './report.resolver';
+import { ReportResolver, type ReportDeps } from './report.resolver';
 import { MailingRunsResolver } from './mailing-runs.resolver';
 import { DeliveryDailyResolver } from './delivery-daily.resolver';
 
@@ -9,4 +9,10 @@ export const reportFeature = {
   resolvers: [ReportResolver, MailingRunsResolver, DeliveryDailyResolver],
   permissions: reportPermissions,
   cacheRules: [],
-} satisfies Feature;
+  // A closed attempt's deliveries no longer change; a running one's answer sets liveData.
+  answerFields: {
+    Query: ['attemptDeliveries'],
+    DeliveryPage: ['items', 'total', 'offset', 'limit'],
+    Delivery: ['id', 'createdAt', 'updatedAt', 'email', 'fullName', 'status', 'tries', 'response', 'messageId', 'sentAt'],
+  },
+} satisfies Feature<ReportDeps>;

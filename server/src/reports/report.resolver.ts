@@ -1,4 +1,5 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { AppCache } from '../cache/app-cache';
 import { actorOf, type RequestContext } from '../common/request-context';
 import { Attempt } from '../sending/attempt.entity';
 import { AttemptDeliveriesArgs, MailingReportArgs, UserStatsArgs } from './report.args';
@@ -8,25 +9,33 @@ import { DeliveryPage, MailingReport, MailingReportPage, UserStatsPage } from '.
 
 type Count = 'sentCount' | 'failedCount' | 'uncertainCount' | 'skippedCount';
 
+export interface ReportDeps {
+  cache: AppCache;
+}
+
 @Resolver(() => MailingReport)
 export class ReportResolver {
+  constructor(private readonly deps: ReportDeps) {}
+
   @Query(() => MailingReportPage, {
     description: 'Mailings that have been carried out, with their attempts (yours; everyone’s for managers and admins).',
   })
   mailingReports(@Args(() => MailingReportArgs) args: MailingReportArgs, @Ctx() ctx: RequestContext) {
-    return new ReportService(ctx.em).mailingReports(actorOf(ctx), args);
+    return new ReportService(ctx.em, this.deps.cache).mailingReports(actorOf(ctx), args);
   }
 
   @Query(() => DeliveryPage, { description: 'Who did and did not get the mail in one attempt, with the answer.' })
-  attemptDeliveries(@Args(() => AttemptDeliveriesArgs) args: AttemptDeliveriesArgs, @Ctx() ctx: RequestContext) {
-    return new ReportService(ctx.em).attemptDeliveries(actorOf(ctx), args);
+  async attemptDeliveries(@Args(() => AttemptDeliveriesArgs) args: AttemptDeliveriesArgs, @Ctx() ctx: RequestContext) {
+    const { page, open } = await new ReportService(ctx.em, this.deps.cache).attemptDeliveries(actorOf(ctx), args);
+    if (open) ctx.liveData = true;
+    return page;
   }
 
   @Query(() => UserStatsPage, {
     description: 'Attempts and messages sent per user: every user for managers and admins, your own row for a user.',
   })
   userStats(@Args(() => UserStatsArgs) args: UserStatsArgs, @Ctx() ctx: RequestContext) {
-    return new ReportService(ctx.em).userStats(actorOf(ctx), args);
+    return new ReportService(ctx.em, this.deps.cache).userStats(actorOf(ctx), args);
   }
 
   @FieldResolver(() => [Attempt], { description: 'The matching attempts, newest first.' })

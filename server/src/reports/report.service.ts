@@ -1,6 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../common/actor';
+import type { AppCache } from '../cache/app-cache';
+import { cached } from '../cache/cached';
 import { badInput } from '../common/errors';
 import { findInScope } from '../common/find';
 import { likePattern, type Page } from '../common/pagination';
@@ -8,7 +10,7 @@ import { readScope, viaMailing } from '../common/scope';
 import { Mailing } from '../mailings/mailing.entity';
 import { Attempt, AttemptStatus } from '../sending/attempt.entity';
 import { DELIVERY_COUNT_COLUMNS } from '../sending/attempt-progress';
-import { Delivery } from '../sending/delivery.entity';
+import { Delivery, DeliveryStatus } from '../sending/delivery.entity';
 import { User } from '../users/user.entity';
 import type { AttemptDeliveriesArgs, AttemptFilter, MailingReportArgs, UserStatsArgs } from './report.args';
 import type { MailingReport, UserStats } from './report.types';
@@ -28,7 +30,10 @@ interface StatsRow {
 
 /** Reports on carried-out mailings and per-user totals, scoped like every read. */
 export class ReportService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cache: AppCache,
+  ) {}
 
   /** Mailings with at least one attempt matching the filter, newest attempt first. */
   async mailingReports(actor: Actor, args: MailingReportArgs): Promise<Page<MailingReport>> {
@@ -82,21 +87,26 @@ export class ReportService {
     return { items, total, offset, limit };
   }
 
-  /** Who did and did not get the mail in one attempt, with the server's answer. */
-  async attemptDeliveries(actor: Actor, { attemptId, status, search, offset, limit }: AttemptDeliveriesArgs): Promise<Page<Delivery>> {
-    const attempt = await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
-    const where: FilterQuery<Delivery> = { attempt };
-    if (status) where.status = status;
-    if (search) {
-      const like = likePattern(search);
-      where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
-    }
-    const [items, total] = await this.em.findAndCount(Delivery, where, {
-      orderBy: { email: 'asc', id: 'asc' },
-      offset,
-      limit,
+  /**
+   * Who did and did not get the mail in one attempt, with the server's answer, and whether
+   * it is still open. A closed attempt's deliveries no longer change: its counts come from
+   * the attempt (cached until the owner's next write), its pages may be cached whole.
+   */
+  async attemptDeliveries(actor: Actor, args: AttemptDeliveriesArgs): Promise<{ page: Page<Delivery>; open: boolean }> {
+    const { attemptId, status, search, offset, limit } = args;
+    // Null while open; its closing (a flush of the attempt) invalidates this.
+    const closed = await cached(this.cache, actor, 'attempt.closedCounts', { attemptId }, async () => {
+      const attempt = await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
+      return CLOSED.includes(attempt.status) ? closedCounts(attempt) : null;
     });
-    return { items, total, offset, limit };
+    const known = closed && !search ? closed[status ?? 'ALL'] : undefined;
+    const where = deliveriesWhere(attemptId, args);
+    const options = { orderBy: { email: 'asc', id: 'asc' }, offset, limit } as const;
+    if (known !== undefined) return { page: { items: await this.em.find(Delivery, where, options), total: known, offset, limit }, open: false };
+    // Checked again: the cached answer above may be a closed attempt's, of a mailing since deleted.
+    await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
+    const [items, total] = await this.em.findAndCount(Delivery, where, options);
+    return { page: { items, total, offset, limit }, open: !closed };
   }
 
   /** Every user's totals for managers and admins (or one user's); a user's own single row for a user. */
@@ -157,6 +167,32 @@ export class ReportService {
     );
     return new Map(rows.map((row) => [row.owner_id, row]));
   }
+}
+
+const CLOSED: AttemptStatus[] = [AttemptStatus.SUCCESS, AttemptStatus.FAILURE];
+type ClosedCounts = Partial<Record<DeliveryStatus | 'ALL', number>>;
+
+/** A closed attempt's deliveries by status, as written when it closed (none is still waiting or being sent). */
+function closedCounts(attempt: Attempt): ClosedCounts {
+  return {
+    ALL: attempt.total,
+    [DeliveryStatus.PENDING]: 0,
+    [DeliveryStatus.SENDING]: 0,
+    [DeliveryStatus.SENT]: attempt.sentCount,
+    [DeliveryStatus.FAILED]: attempt.failedCount,
+    [DeliveryStatus.UNCERTAIN]: attempt.uncertainCount,
+    [DeliveryStatus.SKIPPED]: attempt.skippedCount,
+  };
+}
+
+function deliveriesWhere(attemptId: string, { status, search }: AttemptDeliveriesArgs): FilterQuery<Delivery> {
+  const where: FilterQuery<Delivery> = { attempt: attemptId };
+  if (status) where.status = status;
+  if (search) {
+    const like = likePattern(search);
+    where.$or = [{ email: { $ilike: like } }, { fullName: { $ilike: like } }];
+  }
+  return where;
 }
 
 function attemptFilter({ status, from, to }: MailingReportArgs): AttemptFilter {

@@ -9,4 +9,7 @@ export const userFeature = {
   resolvers: [UserResolver],
   permissions: userPermissions,
   cacheRules: [cacheRule(User, (user) => user.id)],
+  answerFields: {
+    User: ['id', 'createdAt', 'updatedAt', 'email', 'fullName', 'phone', 'country', 'avatarUrl', 'role', 'blocked', 'emailVerifiedAt'],
+  },
 } satisfies Feature<UserDeps>;
