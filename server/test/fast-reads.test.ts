@@ -28,10 +28,11 @@ afterAll(async () => {
 
 const countOf = async (owner: TestUser, mailingId: string) =>
   ok(await t.gql(LIST, {}, owner)).mailings.items.find((m: { id: string }) => m.id === mailingId).recipientCount as number;
-const pivotCount = (mailingId: string) => t.app.orm.em.fork().getConnection().execute(`select count(*)::int n from mailing_recipients where mailing_id = ?`, [mailingId]);
+const audienceCount = async (mailingId: string) =>
+  (await t.app.orm.em.fork().getConnection().execute<Array<{ n: number }>>(`select count(*)::int n from mailing_audience where mailing_id = ?`, [mailingId]))[0].n;
 
 describe("a mailing's recipient count", () => {
-  it('stays right through adding, replacing and deleting recipients, whoever writes the pivot', async () => {
+  it('stays right through adding, replacing and deleting recipients, to all or some, whoever writes', async () => {
     const owner = await t.createUser();
     const recipients = await createRecipients(t, owner, 5, 'count');
     const messageId = await createMessage(t, owner);
@@ -47,16 +48,24 @@ describe("a mailing's recipient count", () => {
 
     ok(await t.gql(UPDATE, { id: mailingId, input: { allRecipients: true } }, owner));
     expect(await countOf(owner, mailingId)).toBe(4);
+    // To all recipients: those there at that moment, less the deleted; newcomers do not join.
+    await createRecipients(t, owner, 1, 'later');
+    expect(await countOf(owner, mailingId)).toBe(4);
+    ok(await t.gql(`mutation($id: ID!) { deleteRecipient(id: $id) }`, { id: recipients[3] }, owner));
+    expect(await countOf(owner, mailingId)).toBe(3);
 
     // The ORM's own collection writes (fixtures, tests) are counted too.
     const em = t.app.orm.em.fork();
     const mailing = await em.findOneOrFail(Mailing, other, { populate: ['recipients'] });
-    mailing.recipients.add(em.getReference(Recipient, recipients[4]));
+    mailing.recipients.add(em.getReference(Recipient, recipients[2]));
     await em.flush();
     expect(await countOf(owner, other)).toBe(2);
 
-    expect(await countOf(owner, mailingId)).toBe((await pivotCount(mailingId))[0].n);
-    expect(await countOf(owner, other)).toBe((await pivotCount(other))[0].n);
+    expect(await countOf(owner, mailingId)).toBe(await audienceCount(mailingId));
+    expect(await countOf(owner, other)).toBe(await audienceCount(other));
+
+    ok(await t.gql(UPDATE, { id: mailingId, input: { recipientIds: recipients.slice(2, 3) } }, owner));
+    expect(await countOf(owner, mailingId)).toBe(1);
   });
 });
 

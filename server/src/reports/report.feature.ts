@@ -13,6 +13,6 @@ export const reportFeature = {
   answerFields: {
     Query: ['attemptDeliveries'],
     DeliveryPage: ['items', 'total', 'offset', 'limit'],
-    Delivery: ['id', 'createdAt', 'updatedAt', 'email', 'fullName', 'status', 'tries', 'response', 'messageId', 'sentAt'],
+    Delivery: ['id', 'createdAt', 'updatedAt', 'email', 'fullName', 'status', 'tries', 'response', 'messageId', 'sentAt', 'mayHaveArrivedTwice'],
   },
 } satisfies Feature<ReportDeps>;
