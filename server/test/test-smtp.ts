@@ -29,6 +29,8 @@ export interface ReceivedMail {
   at: number;
   /** The server dropped the connection instead of answering: the client cannot know it arrived. */
   dropped: boolean;
+  /** The connection it came on (the client's port), for isOpen(). */
+  connection: number;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface TestSmtp {
   /** Decides how each recipient is treated; none by default. */
   rules: (to: string, tries: number) => SmtpRule | undefined;
   countFor(to: string): number;
+  /** Whether the connection a message came on (ReceivedMail.connection) is still open. */
+  isOpen(connection: number): boolean;
   /** Waits until `count` messages to `to` (with `subject` in their subject) have arrived; resolves with the last. */
   mailTo(to: string, opts?: { subject?: string; count?: number }): Promise<ReceivedMail>;
   /** From now on answers `after` more messages, then holds the answer to every further one until release(). */
@@ -103,6 +107,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
           raw,
           at: Date.now(),
           dropped: Boolean(rule?.dropAfterData),
+          connection: session.remotePort,
         });
         if (rule?.dropAfterData) return socketOf(session)?.destroy();
         if (rule?.garbledAnswer) return socketOf(session)?.write(`${rule.garbledAnswer}\r\n`);
@@ -144,6 +149,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     received: [],
     rules: () => undefined,
     countFor: (to) => server.received.filter((m) => m.to === to.toLowerCase()).length,
+    isOpen: (connection) => sockets.has(connection),
     mailTo(to, { subject = '', count = 1 } = {}) {
       return waitUntil(`mail #${count} "${subject}" to ${to}`, () => {
         const found = server.received.filter((m) => m.to === to.toLowerCase() && m.subject.includes(subject));

@@ -34,8 +34,23 @@ export interface MailingTransport {
 /** Set once the last byte of the message was read into the SMTP connection. */
 interface Handover {
   done: boolean;
+  /** Closes the pooled connection that carried the message. */
+  closeConnection?: () => void;
 }
 type TrackedMail = Mail.Options & { handover?: Handover };
+
+/**
+ * The parts of nodemailer's pool (not its public API) that say which pooled connection
+ * carries a message: each connection's entry holds the message while it is being sent.
+ */
+interface PoolInternals {
+  _connections?: Array<{ queueEntry?: { mail?: unknown } | false; close(): void }>;
+}
+
+/** The pooled connection sending `mail` now, if nodemailer's pool still looks as expected. */
+function connectionCarrying(pool: unknown, mail: unknown): { close(): void } | undefined {
+  return (pool as PoolInternals)._connections?.find((connection) => connection.queueEntry && connection.queueEntry.mail === mail);
+}
 
 export function createMailingTransport(smtpUrl: string, config: Config): MailingTransport {
   const options: SMTPPool.Options = {
@@ -61,6 +76,8 @@ export function createMailingTransport(smtpUrl: string, config: Config): Mailing
       if (handover) {
         stream.once('end', () => {
           handover.done = true;
+          const connection = connectionCarrying(transport.transporter, mail);
+          handover.closeConnection = connection && (() => connection.close());
         });
       }
       return stream;
@@ -72,12 +89,18 @@ export function createMailingTransport(smtpUrl: string, config: Config): Mailing
     async send(message) {
       const handover: Handover = { done: false };
       const mail: TrackedMail = { ...message, handover };
+      let outcome: SendOutcome;
       try {
         const info = await transport.sendMail(mail);
-        return classifyAcceptance(String(info.response ?? ''));
+        outcome = classifyAcceptance(String(info.response ?? ''));
       } catch (error) {
-        return classifySendError(error, handover.done);
+        outcome = classifySendError(error, handover.done);
       }
+      // After an unreadable answer the connection's state is unknown: nodemailer would send
+      // the next message (or RSET) on it and wait for a reply until the socket timeout. This
+      // runs before the pool hands the connection another message (it does so a tick later).
+      if (outcome.kind === 'uncertain') handover.closeConnection?.();
+      return outcome;
     },
     close() {
       transport.close();
