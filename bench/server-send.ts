@@ -38,8 +38,14 @@ async function bareRun(smtpUrl: string, count: number): Promise<number> {
   return (JSON.parse(output) as { seconds: number }).seconds;
 }
 
-async function untilSinkHas(sink: Sink, count: number): Promise<void> {
-  while (sink.count() < count) await new Promise((resolve) => setTimeout(resolve, 5));
+/** Resolves when the sink has `count` messages, with when (performance.now()) it had the first one after `before`. */
+async function untilSinkHas(sink: Sink, before: number, count: number): Promise<number> {
+  let first = 0;
+  while (sink.count() < count) {
+    if (!first && sink.count() > before) first = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return first || performance.now();
 }
 
 async function main() {
@@ -65,7 +71,8 @@ async function main() {
     const before = sink.count();
     const started = performance.now();
     await gql(`mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, { id: mailingId });
-    await untilSinkHas(sink, before + size);
+    const first = await untilSinkHas(sink, before, before + size);
+    if (process.env.BENCH_TRACE) console.log(`    first message after ${(first - started).toFixed(0)} ms, last after ${(performance.now() - started).toFixed(0)} ms`);
     return (performance.now() - started) / 1000;
   };
   try {

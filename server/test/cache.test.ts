@@ -4,6 +4,8 @@ import { Mailing, MailingStatus } from '../src/mailings/mailing.entity';
 import { Recipient } from '../src/recipients/recipient.entity';
 import { User } from '../src/users/user.entity';
 import { Role } from '../src/common/actor';
+import pino from 'pino';
+import { createAppCache, type AppCache } from '../src/cache/app-cache';
 import { invalidateOwner } from '../src/cache/cache-invalidator';
 import { databaseNamespace } from '../src/common/namespace';
 import { startTestApp, type TestApp, type TestUser } from './harness';
@@ -215,5 +217,27 @@ redis.describe('server-side cache when Redis goes away and comes back', () => {
       expect(figures.uniqueRecipients).toBe(before.uniqueRecipients + 1);
       return t.app.cache.stats.hits > hits;
     });
+  });
+});
+
+describe('in-process caches of one process (SERVER_ROLE=all: API and sending threads)', () => {
+  const logger = pino({ level: 'silent' });
+  const open = (namespace: string) => createAppCache({ namespace, ttlSeconds: 300, logger });
+
+  it('clear each other’s reads when one invalidates a scope, over the same database only', async () => {
+    const [api, sending, elsewhere] = await Promise.all([open('db-a'), open('db-a'), open('db-b')]);
+    try {
+      let computed = 0;
+      const read = (cache: AppCache) => cache.read('owner:1', 'figures', {}, async () => ++computed);
+      expect(await read(api)).toBe(1);
+      expect(await read(elsewhere)).toBe(2);
+      expect(await read(api)).toBe(1);
+
+      await sending.invalidate(['owner:1']);
+      expect(await waitUntil('the API thread’s cache to drop the read', async () => (await read(api)) === 3 || undefined, 5000)).toBe(true);
+      expect(await read(elsewhere)).toBe(2);
+    } finally {
+      await Promise.all([api.close(), sending.close(), elsewhere.close()]);
+    }
   });
 });

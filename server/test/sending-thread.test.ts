@@ -35,19 +35,29 @@ it('serves the API and sends a mailing created through it, from one process', as
   const user = await setup.createUser();
   const messageId = await createMessage(setup, user);
   const recipientIds = await createRecipients(setup, user, 3, 'thread');
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
-    body: JSON.stringify({
-      query: 'mutation($input: MailingInput!) { createMailing(input: $input) { id } }',
-      variables: { input: { messageId, recipientIds, startAt: new Date(Date.now() - 60_000).toISOString(), endAt: new Date(Date.now() + 3_600_000).toISOString() } },
-    }),
+  const gql = async <T>(query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return ok((await res.json()) as GqlResult<T>);
+  };
+  const statusOf = async (id: string) => (await gql<{ mailing: { status: string } }>('query($id: ID!) { mailing(id: $id) { status } }', { id })).mailing.status;
+  const startAt = new Date(Date.now() - 60_000).toISOString();
+  const endAt = new Date(Date.now() + 3_600_000).toISOString();
+  const { createMailing } = await gql<{ createMailing: { id: string } }>('mutation($input: MailingInput!) { createMailing(input: $input) { id } }', {
+    input: { messageId, recipientIds, startAt, endAt },
   });
-  const mailingId = ok((await res.json()) as GqlResult<{ createMailing: { id: string } }>).createMailing.id;
+  const mailingId = createMailing.id;
+  const statusBefore = await statusOf(mailingId); // read (and cached) by the API thread before the sending thread changes it
 
   expect(output).toMatch(/sending thread started/);
   expect(await runClosed(setup.app, mailingId, 30_000)).toMatchObject({ status: 'SUCCESS', total: 3, sentCount: 3 });
   expect(setup.smtp.received.filter((mail) => mail.to.startsWith('thread'))).toHaveLength(3);
+  // The sending thread's writes clear the API thread's cached reads.
+  expect(statusBefore).not.toBe('FINISHED');
+  expect(await waitUntil('the API to show the mailing finished', async () => (await statusOf(mailingId)) === 'FINISHED' || undefined, 5000)).toBe(true);
 }, 60_000);
 
 it('stops on SIGTERM, the sending thread with it, and exits with 0', async () => {

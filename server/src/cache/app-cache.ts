@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { LRUCache } from 'lru-cache';
@@ -112,6 +113,7 @@ export async function createAppCache(options: AppCacheOptions): Promise<AppCache
       if (keys.length === 0 || !backend.available()) return;
       try {
         await keyv.delete(keys);
+        backend.shareInvalidation?.(keys);
       } catch (err) {
         logger.error({ err, keys }, 'cache invalidation failed; entries expire with their TTL');
       }
@@ -133,6 +135,8 @@ interface Backend {
   available(): boolean;
   /** Releases what the backend holds (the Redis connection belongs to its opener). */
   close(): Promise<void>;
+  /** Tells the other caches of this process over the same database what was invalidated (Redis is one cache for all). */
+  shareInvalidation?(keys: string[]): void;
 }
 
 function memoryBackend(options: AppCacheOptions): Backend {
@@ -146,7 +150,19 @@ function memoryBackend(options: AppCacheOptions): Backend {
   };
   // Kept as they are, not as text: a read hands out the stored value itself, which no caller changes.
   const keyv = new Keyv({ store, namespace: options.namespace, serialize: undefined, deserialize: undefined });
-  return { keyv, available: () => true, close: async () => lru.clear() };
+  // SERVER_ROLE=all sends on a thread of its own with a cache of its own: each thread's writes must clear the other's reads.
+  const channel = new BroadcastChannel(`read-cache:${options.namespace}`);
+  channel.unref();
+  channel.onmessage = (event) => void keyv.delete((event as { data: string[] }).data);
+  return {
+    keyv,
+    available: () => true,
+    close: async () => {
+      channel.close();
+      lru.clear();
+    },
+    shareInvalidation: (keys) => channel.postMessage(keys),
+  };
 }
 
 /**
