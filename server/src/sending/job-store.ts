@@ -43,7 +43,7 @@ export async function openJobStore(config: Config, databaseUrl: string, em: Enti
     close = () => mongo.close();
   } else {
     // Agenda's backend takes a pg Pool and keeps one of its clients LISTENing: the job store has a small pool of its own.
-    const pool = new Pool({ connectionString: databaseUrl, max: 4, application_name: 'mailing-jobs' });
+    const pool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'mailing-jobs' });
     pool.on('error', (err) => logger.warn({ err }, 'job store connection failed'));
     const postgres = new PostgresBackend({ pool, tableName: JOB_TABLE });
     // Its LISTEN connection reconnects by itself; unheard, a dropped one would crash the process.

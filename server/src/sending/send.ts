@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pLimit from 'p-limit';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 import { databaseNamespace } from '../common/namespace';
@@ -14,8 +15,10 @@ import { unsubscribeLinks } from '../unsubscribe/unsubscribe-links';
 /** The send stage: how one process hands claimed deliveries to the mail server. */
 export interface Sender {
   /**
-   * Waits for the global send rate, then sends the delivery's personalised message through
-   * the circuit breaker. `skipped` (no try counted) when `signal` aborted first or the breaker is open.
+   * Waits for one of the process's SMTP_POOL_SIZE x 2 in-flight sends (shared by every
+   * attempt it drives) and for the global send rate, then sends the delivery's personalised
+   * message through the circuit breaker. `skipped` (no try counted) when `signal` aborted
+   * first or the breaker is open.
    */
   send(delivery: ClaimedDelivery, content: AttemptContent, signal: AbortSignal): Promise<SendOutcome>;
   /** While the mail server is held to be down: when a probe may go out. Null when sending may go ahead. */
@@ -33,7 +36,7 @@ export interface SenderDeps {
   databaseUrl: string;
 }
 
-/** One process's sender: pooled SMTP transport, circuit breaker and its share of the global rate. */
+/** One process's sender: pooled SMTP transport, its in-flight limit, circuit breaker and its share of the global rate. */
 export function createSender({ config, logger, em, redis, smtpUrl, databaseUrl }: SenderDeps): Sender {
   const smtp = new URL(smtpUrl);
   const transport = createMailingTransport(smtpUrl, config);
@@ -43,12 +46,16 @@ export function createSender({ config, logger, em, redis, smtpUrl, databaseUrl }
   // Shared by the processes of one deployment that send through one SMTP server.
   const limiter = createSendRateLimiter({ config, logger, em, redis, key: `${databaseNamespace(databaseUrl)}:${smtp.host}` });
   const unsubscribeLinksOf = unsubscribeLinks(config);
+  // However many attempts this process drives at once, the pool gets no more than this (a stop waits for no more).
+  const inFlight = pLimit(config.SMTP_POOL_SIZE * 2);
   return {
-    async send(delivery, content, signal) {
-      if (!(await limiter.acquire(signal))) return { kind: 'skipped' };
-      const message = composeMessage(content, delivery, config.SENDER, unsubscribeLinksOf(delivery));
-      return breaker.run(() => transport.send(message));
-    },
+    send: (delivery, content, signal) =>
+      inFlight(async (): Promise<SendOutcome> => {
+        // Stopped while it waited for its turn: it never went out.
+        if (signal.aborted || !(await limiter.acquire(signal))) return { kind: 'skipped' };
+        const message = composeMessage(content, delivery, config.SENDER, unsubscribeLinksOf(delivery));
+        return breaker.run(() => transport.send(message));
+      }),
     pausedUntil: () => breaker.pausedUntil(),
     close: () => transport.close(),
   };
