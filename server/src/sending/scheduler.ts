@@ -5,6 +5,7 @@ import type { RedisClient } from '../common/redis';
 import { sendingHeld } from '../mailings/mailing.rules';
 import { driveAttempt, type SendingParts } from './attempt-driver';
 import { openJobStore } from './job-store';
+import { joinOpenAttempts } from './join-attempts';
 import { defineJobs } from './jobs';
 import { messageIdDomain } from './open-attempt';
 import { Planner } from './plan';
@@ -33,6 +34,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
   const parts: SendingParts = { config, logger, em, sender, drives };
   const shutdown = new AbortController();
   let started = false;
+  let joining: { close(): Promise<void> } | null = null;
   // A held mailing's change answers once its sending has stopped (stop-sending.ts).
   const replan = async (mailingId: string) => {
     const plan = await planner.replan(mailingId);
@@ -62,6 +64,9 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
       });
       await agenda.start();
       started = true;
+      // Idle, this worker helps send attempts other workers drive.
+      const drive = (attemptId: string, signal: AbortSignal) => driveAttempt(parts, attemptId, { signal, maxIdleWaitMs: 0 });
+      joining = joinOpenAttempts({ config, logger, em, sender, drives, drive, replan: (mailingId) => planner.replan(mailingId) }, shutdown.signal);
       planner.replanAll(shutdown.signal).catch((err: unknown) => logger.error({ err }, 'could not re-plan mailings after start'));
     },
     async close() {
@@ -72,6 +77,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
         if (drained.timedOut) logger.warn({ running: drained.running }, 'jobs still running at shutdown; their locks will lapse');
         await agenda.stop();
       }
+      await joining?.close();
       sender.close();
       await closeJobStore();
     },

@@ -21,6 +21,8 @@ export interface Sender {
    * first or the breaker is open.
    */
   send(delivery: ClaimedDelivery, content: AttemptContent, signal: AbortSignal): Promise<SendOutcome>;
+  /** Whether a send would go out now rather than wait for one of the process's in-flight sends. */
+  hasRoom(): boolean;
   /** While the mail server is held to be down: when a probe may go out. Null when sending may go ahead. */
   pausedUntil(): number | null;
   close(): void;
@@ -56,6 +58,7 @@ export function createSender({ config, logger, em, redis, smtpUrl, databaseUrl }
         const message = composeMessage(content, delivery, config.SENDER, unsubscribeLinksOf(delivery));
         return breaker.run(() => transport.send(message));
       }),
+    hasRoom: () => inFlight.pendingCount === 0 && inFlight.activeCount < config.SMTP_POOL_SIZE * 2,
     pausedUntil: () => breaker.pausedUntil(),
     close: () => transport.close(),
   };

@@ -34,6 +34,11 @@ export class LocalDrives {
     };
   }
 
+  /** The attempts driven in this process now. */
+  attemptIds(): string[] {
+    return [...this.drives.keys()];
+  }
+
   /** Makes the drivers of these attempts read their mailing's holds now; returns the deliveries they hold claimed. */
   async recheck(attemptIds: readonly string[]): Promise<string[]> {
     const drives = attemptIds.flatMap((id) => [...(this.drives.get(id) ?? [])]);
