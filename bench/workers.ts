@@ -5,12 +5,13 @@
  * (SERVER_ROLE=api) plans; workers run as `yarn start:worker` runs them (compiled,
  * NODE_ENV=production, SERVER_ROLE=worker), each with its pool of SMTP_POOL_SIZE (5)
  * connections, against an SMTP sink in this process that answers each message after
- * BENCH_SMTP_DELAY_MS (50). Each part sends a mailing of BENCH_RECIPIENTS (3,000) recipients,
+ * BENCH_SMTP_DELAY_MS (50). Each part sends a mailing of BENCH_RECIPIENTS (6,000) recipients,
  * created through the API with its start now, and counts at the sink:
  * 1. One worker, the send rate high enough not to bind: messages per second from the first
  *    message to the last.
  * 2. Two workers, the same: messages per second, and the ratio to 1 (target >= 1.8).
- * 3. Two workers under SEND_RATE_PER_SECOND = BENCH_RATE (100) for all processes together:
+ * 3. Two workers under SEND_RATE_PER_SECOND = BENCH_RATE (100) for all processes together, a
+ *    mailing of 15 s worth at that rate:
  *    messages per second, and whether any of the limiter's one-second windows let more through.
  * Every part checks that each recipient got the message once.
  *
@@ -22,9 +23,11 @@ import { createDatabase } from './bench-db';
 import { benchAccount, graphqlClient, startServer, type BenchServer } from './bench-server';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
-const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 3000);
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 6000);
 const SMTP_DELAY_MS = Number(process.env.BENCH_SMTP_DELAY_MS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
+/** About 15 s at the binding rate. */
+const RATE_RECIPIENTS = RATE * 15;
 const NOT_BINDING = '1000000';
 
 interface Run {
@@ -35,8 +38,8 @@ interface Run {
   busiestSecond: number;
 }
 
-/** Creates a mailing to RECIPIENTS new recipients of a new owner, starting now, and waits until the sink has each once. */
-async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpSink, tag: string): Promise<Run> {
+/** Creates a mailing to `recipients` new recipients of a new owner, starting now, and waits until the sink has each once. */
+async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpSink, tag: string, recipients: number): Promise<Run> {
   const owner = await benchAccount(databaseUrl, `${tag}@bench.test`);
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
@@ -44,7 +47,7 @@ async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpS
     await sql.query(
       `insert into recipients (id, email, full_name, owner_id)
        select gen_random_uuid(), $1 || '-' || g || '@bench.test', 'Reader ' || g, $2 from generate_series(1, $3) g`,
-      [tag, owner.id, RECIPIENTS],
+      [tag, owner.id, recipients],
     );
   } finally {
     await sql.end();
@@ -58,8 +61,8 @@ async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpS
 
   const deadline = Date.now() + 600_000;
   let mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
-  while (mails.length < RECIPIENTS) {
-    if (Date.now() > deadline) throw new Error(`only ${mails.length} of ${RECIPIENTS} messages of ${tag} arrived`);
+  while (mails.length < recipients) {
+    if (Date.now() > deadline) throw new Error(`only ${mails.length} of ${recipients} messages of ${tag} arrived`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
   }
@@ -67,7 +70,7 @@ async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpS
   await new Promise((resolve) => setTimeout(resolve, 1000));
   mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
   const distinct = new Set(mails.map((mail) => mail.to)).size;
-  if (distinct !== RECIPIENTS || mails.length !== RECIPIENTS) throw new Error(`${tag}: ${mails.length} messages to ${distinct} recipients`);
+  if (distinct !== recipients || mails.length !== recipients) throw new Error(`${tag}: ${mails.length} messages to ${distinct} recipients`);
 
   const times = mails.map((mail) => mail.at).sort((a, b) => a - b);
   const seconds = (times.at(-1)! - times[0]) / 1000;
@@ -80,11 +83,11 @@ async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpS
 }
 
 /** Starts `count` workers, sends one mailing with them, and stops them. */
-async function withWorkers(databaseUrl: string, api: BenchServer, sink: SmtpSink, count: number, rate: string, tag: string): Promise<Run> {
+async function withWorkers(databaseUrl: string, api: BenchServer, sink: SmtpSink, count: number, rate: string, tag: string, recipients = RECIPIENTS): Promise<Run> {
   const env = { SMTP_URL: sink.url, SEND_RATE_PER_SECOND: rate, SERVER_ROLE: 'worker' };
   const workers = await Promise.all(Array.from({ length: count }, () => startServer(databaseUrl, env)));
   try {
-    return await sendOneMailing(databaseUrl, api, sink, tag);
+    return await sendOneMailing(databaseUrl, api, sink, tag, recipients);
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
   }
@@ -103,7 +106,7 @@ async function main() {
     const two = await withWorkers(db.url, api, sink, 2, NOT_BINDING, 'two');
     console.log(`  two workers:               ${describe(two)}`);
     console.log(`  ratio two / one:           ${(two.perSecond / one.perSecond).toFixed(2)} (target >= 1.8)`);
-    const limited = await withWorkers(db.url, api, sink, 2, String(RATE), 'limited');
+    const limited = await withWorkers(db.url, api, sink, 2, String(RATE), 'limited', RATE_RECIPIENTS);
     // The limiter counts in fixed one-second windows: any second of arrivals spans at most two of them.
     console.log(`  two workers, rate ${RATE}/s:    ${describe(limited)}; at most ${limited.busiestSecond} in any one second (two windows allow ${2 * RATE})`);
   } finally {
