@@ -16,7 +16,7 @@
 import { Client } from 'pg';
 import { createDatabase } from './bench-db';
 import { benchAccount, graphqlClient, startServer, type BenchServer } from './bench-server';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startSink, type Sink } from './bench-sink';
 
 const MAILINGS = Number(process.env.BENCH_MAILINGS ?? 200);
 const RECIPIENTS_EACH = Number(process.env.BENCH_RECIPIENTS_EACH ?? 3);
@@ -56,10 +56,10 @@ async function createMailings(db: Client, gql: Gql, ownerId: string, messageId: 
 }
 
 /** Waits until every message of `tag`'s mailings reached the sink; returns each mailing's first arrival. */
-async function firstArrivals(sink: SmtpSink, tag: string, count: number): Promise<number[]> {
+async function firstArrivals(sink: Sink, tag: string, count: number): Promise<number[]> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
+    const mails = sink.arrivals.filter((mail) => mail.to.startsWith(`${tag}-`));
     if (mails.length >= count * RECIPIENTS_EACH) {
       const first = new Map<number, number>();
       for (const mail of mails) {
@@ -75,7 +75,7 @@ async function firstArrivals(sink: SmtpSink, tag: string, count: number): Promis
 
 async function main() {
   const db = await createDatabase();
-  const sink = await startSmtpSink();
+  const sink = await startSink({ keepArrivals: true });
   const env = { SMTP_URL: sink.url, SEND_RATE_PER_SECOND: '1000000' };
   const servers: BenchServer[] = [];
   const sql = new Client({ connectionString: db.url });
@@ -94,7 +94,7 @@ async function main() {
     const manyAt = wholeSecondIn(5000 + MAILINGS * 40);
     await createMailings(sql, gql, owner.id, createMessage.id, 'many', MAILINGS, manyAt);
     const lags = (await firstArrivals(sink, 'many', MAILINGS)).map((at) => at - manyAt.getTime()).sort((a, b) => a - b);
-    const lastAt = Math.max(...sink.received.filter((mail) => mail.to.startsWith('many-')).map((mail) => mail.at));
+    const lastAt = Math.max(...sink.arrivals.filter((mail) => mail.to.startsWith('many-')).map((mail) => mail.at));
 
     console.log(`Start lag: ${1 + WORKERS} process(es) (SERVER_ROLE=all${WORKERS ? ` + ${WORKERS} worker` : ''}), ${RECIPIENTS_EACH} recipients per mailing`);
     console.log(`  one mailing alone:         first message ${ms(alone - aloneAt.getTime())} after its start`);

@@ -21,7 +21,7 @@
 import { Client } from 'pg';
 import { createDatabase } from './bench-db';
 import { benchAccount, graphqlClient, startServer, type BenchServer } from './bench-server';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startSink, type Sink } from './bench-sink';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 6000);
 const SMTP_DELAY_MS = Number(process.env.BENCH_SMTP_DELAY_MS ?? 50);
@@ -39,7 +39,7 @@ interface Run {
 }
 
 /** Creates a mailing to `recipients` new recipients of a new owner, starting now, and waits until the sink has each once. */
-async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpSink, tag: string, recipients: number): Promise<Run> {
+async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: Sink, tag: string, recipients: number): Promise<Run> {
   const owner = await benchAccount(databaseUrl, `${tag}@bench.test`);
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
@@ -60,15 +60,15 @@ async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpS
   });
 
   const deadline = Date.now() + 600_000;
-  let mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
+  let mails = sink.arrivals.filter((mail) => mail.to.startsWith(`${tag}-`));
   while (mails.length < recipients) {
     if (Date.now() > deadline) throw new Error(`only ${mails.length} of ${recipients} messages of ${tag} arrived`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
+    mails = sink.arrivals.filter((mail) => mail.to.startsWith(`${tag}-`));
   }
   // Late duplicates (none expected) would come within a moment.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  mails = sink.received.filter((mail) => mail.to.startsWith(`${tag}-`));
+  mails = sink.arrivals.filter((mail) => mail.to.startsWith(`${tag}-`));
   const distinct = new Set(mails.map((mail) => mail.to)).size;
   if (distinct !== recipients || mails.length !== recipients) throw new Error(`${tag}: ${mails.length} messages to ${distinct} recipients`);
 
@@ -83,7 +83,7 @@ async function sendOneMailing(databaseUrl: string, api: BenchServer, sink: SmtpS
 }
 
 /** Starts `count` workers, sends one mailing with them, and stops them. */
-async function withWorkers(databaseUrl: string, api: BenchServer, sink: SmtpSink, count: number, rate: string, tag: string, recipients = RECIPIENTS): Promise<Run> {
+async function withWorkers(databaseUrl: string, api: BenchServer, sink: Sink, count: number, rate: string, tag: string, recipients = RECIPIENTS): Promise<Run> {
   const env = { SMTP_URL: sink.url, SEND_RATE_PER_SECOND: rate, SERVER_ROLE: 'worker' };
   const workers = await Promise.all(Array.from({ length: count }, () => startServer(databaseUrl, env)));
   try {
@@ -97,7 +97,7 @@ const describe = (run: Run) => `${run.perSecond.toFixed(0)} msg/s (${run.message
 
 async function main() {
   const db = await createDatabase();
-  const sink = await startSmtpSink({ delayMs: SMTP_DELAY_MS });
+  const sink = await startSink({ answerDelayMs: SMTP_DELAY_MS, keepArrivals: true });
   const api = await startServer(db.url, { SMTP_URL: sink.url, SERVER_ROLE: 'api' });
   try {
     console.log(`Workers: one mailing of ${RECIPIENTS} recipients, SMTP sink answering after ${SMTP_DELAY_MS} ms, pool of 5 connections per worker`);
