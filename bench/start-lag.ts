@@ -91,7 +91,7 @@ async function main() {
     await createMailings(sql, gql, owner.id, createMessage.id, 'alone', 1, aloneAt);
     const [alone] = await firstArrivals(sink, 'alone', 1);
 
-    const manyAt = wholeSecondIn(5000 + MAILINGS * 40);
+    const manyAt = wholeSecondIn(5000 + MAILINGS * 100);
     await createMailings(sql, gql, owner.id, createMessage.id, 'many', MAILINGS, manyAt);
     const lags = (await firstArrivals(sink, 'many', MAILINGS)).map((at) => at - manyAt.getTime()).sort((a, b) => a - b);
     const lastAt = Math.max(...sink.arrivals.filter((mail) => mail.to.startsWith('many-')).map((mail) => mail.at));
