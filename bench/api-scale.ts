@@ -18,9 +18,9 @@
  */
 import 'reflect-metadata';
 import { createApp, type App } from '../server/src/app';
-import { hashToken, newToken } from '../server/src/auth/tokens';
 import { loadConfig } from '../server/src/config';
 import { createDatabase, BENCH_SECRET } from './bench-db';
+import { benchAccount, graphqlClient } from './bench-server';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
 
 const IMPORT_CALLS = 100;
@@ -31,34 +31,7 @@ const CALLS = 3;
 const MAILINGS = 10_000;
 const LIST_REQUESTS = 30;
 
-/** A verified account with a live session, in SQL; returns its id and bearer token. */
-async function account(app: App, role: 'USER' | 'MANAGER', tag: string): Promise<{ id: string; token: string }> {
-  const em = app.orm.em.fork();
-  const [{ id }] = await em.execute<Array<{ id: string }>>(
-    `insert into users (id, email, password_hash, full_name, role, email_verified_at)
-     values (gen_random_uuid(), ?, 'x', 'Bench', ?, now()) returning id`,
-    [`${tag}@bench.test`, role],
-  );
-  const { token } = newToken();
-  await em.execute(
-    `insert into sessions (id, token_hash, user_id, expires_at) values (gen_random_uuid(), ?, ?, now() + interval '1 day')`,
-    [hashToken(token), id],
-  );
-  return { id, token };
-}
-
-function client(url: string) {
-  return async function gql<T = Record<string, any>>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: T; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
-}
+const account = (app: App, role: 'USER' | 'MANAGER', tag: string) => benchAccount(app.databaseUrl, `${tag}@bench.test`, role);
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -70,7 +43,7 @@ async function main() {
     loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: db.url, SMTP_URL: 'smtp://127.0.0.1:9', UNSUBSCRIBE_SECRET: BENCH_SECRET, SERVER_ROLE: 'api', CACHE_TTL_SECONDS: '0' }),
   );
   const url = await app.listen(0, '127.0.0.1');
-  const gql = client(url);
+  const gql = <T = Record<string, any>>(token: string, query: string, variables?: Record<string, unknown>) => graphqlClient(url, token)<T>(query, variables);
   const em = app.orm.em.fork();
   try {
     // 1. Import.
