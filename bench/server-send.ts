@@ -59,7 +59,11 @@ async function main() {
   const message = await seed.message(owner.id);
   await seed.recipients(owner.id, Math.max(...SIZES), 'send');
   const mailings = new Map<number, string[]>();
-  for (const size of [1000, ...SIZES]) mailings.set(size, await Promise.all(Array.from({ length: size === 1000 ? 1 : ROUNDS }, () => seed.mailing(owner.id, message, size))));
+  for (const size of [1000, ...SIZES]) {
+    const ids: string[] = [];
+    for (let round = 0; round < (size === 1000 ? 1 : ROUNDS); round++) ids.push(await seed.mailing(owner.id, message, size));
+    mailings.set(size, ids);
+  }
   await seed.analyze();
   await seed.close();
 
