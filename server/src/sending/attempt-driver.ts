@@ -1,17 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
-import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { MessageFormat } from '../messages/message.entity';
-import { AttemptStatus } from './attempt.entity';
-import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, recipientsGone, skipGoneRecipients, type ClaimedDelivery } from './claim';
+import { readAttemptStates, type AttemptState } from './attempt-state';
+import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, skipGoneRecipients, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
 import { messageIdDomain } from './open-attempt';
 import type { AttemptContent } from './personalize';
 import { prepareAttempt } from './prepare-attempt';
 import { putBack, resultFor, ResultWriter } from './record';
 import type { Sender } from './send';
-import type { LocalDrives } from './stop-sending';
+import type { LocalDrives, WatchedPass } from './stop-sending';
 import { wait } from './wait';
 
 /** The long-lived parts an attempt is sent with (one set per process). */
@@ -44,12 +43,6 @@ export interface DriveOptions {
   /** A longer wait ends the drive with `waiting`, freeing the worker. */
   maxIdleWaitMs: number;
 }
-
-type AttemptState =
-  | { kind: 'sendable'; endAt: number }
-  | { kind: 'closed' }
-  | { kind: 'held' }
-  | { kind: 'ended'; mailingId: string };
 
 const MIN_IDLE_MS = 20;
 
@@ -88,7 +81,7 @@ class AttemptDriver {
 
   async drive(): Promise<AttemptStop> {
     const heartbeat = this.startHeartbeat();
-    const unregister = this.parts.drives.register(this.attemptId, { recheck: () => this.checkHolds(), claimedIds: () => [...this.claimed] });
+    const unregister = this.parts.drives.register(this.attemptId, { pass: () => this.watchedPass(), claimedIds: () => [...this.claimed] });
     try {
       const stop = await this.loop();
       return this.lockLost.signal.aborted ? { kind: 'lockLost' } : stop;
@@ -155,9 +148,7 @@ class AttemptDriver {
       }
     };
 
-    const monitor = setInterval(() => void this.checkHolds(), config.SEND_HOLD_CHECK_MS);
     const workers = await Promise.allSettled(Array.from({ length: concurrency }, work)).finally(() => {
-      clearInterval(monitor);
       this.pass = null;
     });
     const { unsent, failure } = await queue.settle();
@@ -169,25 +160,26 @@ class AttemptDriver {
   }
 
   /**
-   * While a pass sends: halts it once the mailing was paused, disabled, deleted, its owner
-   * blocked or its end reached; else takes back the claimed deliveries whose recipient
-   * unsubscribed or was deleted since (they become SKIPPED and are not sent).
+   * The pass sending now, for this process's hold checks (stop-sending.ts): they halt it once
+   * the mailing was paused, disabled, deleted, its owner blocked or its end reached; else they
+   * take back the claimed deliveries whose recipient unsubscribed or was deleted since (they
+   * become SKIPPED and are not sent).
    */
-  private async checkHolds(): Promise<void> {
+  private watchedPass(): WatchedPass | null {
     const pass = this.pass;
-    if (!pass || pass.halt.signal.aborted) return;
-    try {
-      if ((await this.state()).kind !== 'sendable') return pass.halt.abort();
-      const waiting = pass.queue.waitingIds();
-      const gone = waiting.length ? await recipientsGone(this.parts.em, waiting) : [];
-      const taken = pass.queue.withdraw(new Set(gone)).map((delivery) => delivery.id);
-      if (taken.length === 0) return;
-      // No longer renewed: should the write fail, their leases lapse and the next claim skips them.
-      taken.forEach((id) => this.claimed.delete(id));
-      await skipGoneRecipients(this.parts.em, `d.id in (?) and d.status = 'SENDING'`, [taken]);
-    } catch (error) {
-      this.parts.logger.warn({ err: error, attemptId: this.attemptId }, 'could not read whether a mailing is still sendable');
-    }
+    if (!pass) return null;
+    return {
+      waitingIds: () => pass.queue.waitingIds(),
+      checked: async (state, gone) => {
+        if (pass.halt.signal.aborted) return;
+        if (state.kind !== 'sendable') return pass.halt.abort();
+        const taken = pass.queue.withdraw(gone).map((delivery) => delivery.id);
+        if (taken.length === 0) return;
+        // No longer renewed: should the write fail, their leases lapse and the next claim skips them.
+        taken.forEach((id) => this.claimed.delete(id));
+        await skipGoneRecipients(this.parts.em, `d.id in (?) and d.status = 'SENDING'`, [taken]);
+      },
+    };
   }
 
   /** The next batch, unless the mailing stopped being sendable since this pass began. */
@@ -204,18 +196,7 @@ class AttemptDriver {
   }
 
   private async state(): Promise<AttemptState> {
-    const [row] = await this.parts.em.execute<
-      Array<SendingHolds & { status: AttemptStatus; mailingId: string; endAt: string }>
-    >(
-      `select a.status, a.mailing_id as "mailingId", m.paused, m.disabled, u.blocked as "ownerBlocked", m.end_at as "endAt"
-       from attempts a join mailings m on m.id = a.mailing_id join users u on u.id = m.owner_id where a.id = ?`,
-      [this.attemptId],
-    );
-    if (!row || row.status !== AttemptStatus.RUNNING) return { kind: 'closed' };
-    if (sendingHeld(row)) return { kind: 'held' };
-    const endAt = new Date(row.endAt).getTime();
-    if (Date.now() >= endAt) return { kind: 'ended', mailingId: row.mailingId };
-    return { kind: 'sendable', endAt };
+    return (await readAttemptStates(this.parts.em, [this.attemptId])).get(this.attemptId)!;
   }
 
   /**

@@ -83,8 +83,8 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
 
 /** Of these deliveries, the ones whose recipient unsubscribed or was deleted since they were claimed. */
 export async function recipientsGone(em: EntityManager, ids: string[]): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>(`select d.id from ${WITH_RECIPIENT} where d.id in (?) and ${SKIP_REASON} is not null`, [
-    ids,
+  const rows = await em.execute<Array<{ id: string }>>(`select d.id from ${WITH_RECIPIENT} where d.id = any(?::uuid[]) and ${SKIP_REASON} is not null`, [
+    `{${ids.join(',')}}`,
     ...SKIP_REASON_PARAMS,
   ]);
   return rows.map((row) => row.id);

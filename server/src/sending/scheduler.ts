@@ -30,7 +30,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
   const { agenda, close: closeJobStore } = await openJobStore(config, databaseUrl, em, logger);
   const planner = new Planner(agenda, em);
   const sender = createSender({ config, logger, em, redis, smtpUrl, databaseUrl });
-  const drives = new LocalDrives();
+  const drives = new LocalDrives({ config, logger, em });
   const parts: SendingParts = { config, logger, em, sender, drives };
   const shutdown = new AbortController();
   let started = false;
