@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
 import { MessageFormat } from '../messages/message.entity';
+import { AttemptStatus } from './attempt.entity';
 import { readAttemptStates, type AttemptState } from './attempt-state';
 import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, skipGoneRecipients, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
@@ -42,6 +43,8 @@ export interface DriveOptions {
   keepAlive?: () => Promise<void>;
   /** A longer wait ends the drive with `waiting`, freeing the worker. */
   maxIdleWaitMs: number;
+  /** What the caller read of the attempt as it opened it (saves reading it again before the first message). */
+  opened?: { status: AttemptStatus; content: AttemptContent };
 }
 
 const MIN_IDLE_MS = 20;
@@ -53,7 +56,7 @@ const MIN_IDLE_MS = 20;
 export async function driveAttempt(parts: SendingParts, attemptId: string, options: DriveOptions): Promise<AttemptStop> {
   const domain = messageIdDomain(parts.config.MAIL_FROM);
   // A PREPARING attempt gets the rest of its deliveries first.
-  const notReady = await prepareAttempt({ config: parts.config, em: parts.em, domain }, attemptId, options);
+  const notReady = options.opened?.status === AttemptStatus.RUNNING ? null : await prepareAttempt({ config: parts.config, em: parts.em, domain }, attemptId, options);
   return notReady ?? new AttemptDriver(parts, attemptId, options).drive();
 }
 
@@ -77,6 +80,7 @@ class AttemptDriver {
   ) {
     this.signal = AbortSignal.any([options.signal, this.lockLost.signal]);
     this.leaseMs = parts.config.JOB_LOCK_LIFETIME_MS;
+    this.content = options.opened?.content;
   }
 
   async drive(): Promise<AttemptStop> {

@@ -8,6 +8,7 @@ import { sendingHeld } from '../mailings/mailing.rules';
 import type { AttemptStop, DriveOptions } from './attempt-driver';
 import { finishMailing } from './close-attempt';
 import { openAttempt } from './open-attempt';
+import type { Attempt } from './attempt.entity';
 import { JOBS, readPlan, type AttemptJobData, type MailingJobData, type Planner } from './plan';
 
 export interface JobDeps {
@@ -42,15 +43,17 @@ async function startMailing(job: Job<MailingJobData>, deps: JobDeps): Promise<vo
     job.attrs.nextRunAt = plan.startAt;
     return;
   }
-  let attemptId: string;
+  let attempt: Attempt;
   try {
-    attemptId = (await openAttempt(em, mailingId, domain, { chunkSize: config.PREPARE_CHUNK_SIZE })).id;
+    attempt = await openAttempt(em, mailingId, domain, { chunkSize: config.PREPARE_CHUNK_SIZE });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     logger.info({ mailingId, reason: error.message }, 'scheduled start opened no attempt');
     return;
   }
-  const stop = await drive(job, attemptId, deps);
+  const attemptId = attempt.id;
+  const { status, subject, body, format, fromName, fromAddress, replyTo } = attempt;
+  const stop = await drive(job, attemptId, deps, { status, content: { subject, body, format, fromName, fromAddress: fromAddress ?? null, replyTo } });
   // What is left goes to the attempt's own job.
   if (stop.kind === 'waiting' || stop.kind === 'interrupted') await planner.queueAttempt(attemptId, stop.kind === 'waiting' ? stop.until : new Date());
   if (stop.kind === 'closed') await planner.replan(mailingId);
@@ -67,8 +70,8 @@ async function sendAttempt(job: Job<AttemptJobData>, deps: JobDeps): Promise<voi
 }
 
 /** Drives an attempt under a job's lock until it closes, waits long or is stopped. */
-function drive(job: Job, attemptId: string, { driveAttempt, shutdown }: JobDeps): Promise<AttemptStop> {
-  return driveAttempt(attemptId, { signal: shutdown, keepAlive: () => job.touch(), maxIdleWaitMs: MAX_INLINE_WAIT_MS });
+function drive(job: Job, attemptId: string, { driveAttempt, shutdown }: JobDeps, opened?: DriveOptions['opened']): Promise<AttemptStop> {
+  return driveAttempt(attemptId, { signal: shutdown, keepAlive: () => job.touch(), maxIdleWaitMs: MAX_INLINE_WAIT_MS, opened });
 }
 
 /** At its end: the mailing becomes FINISHED and its open attempt closes (later, while deliveries are in flight). */
