@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Agenda, type AgendaBackend } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { MongoClient } from 'mongodb';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
@@ -53,22 +53,42 @@ export async function openJobStore(config: Config, databaseUrl: string, em: Enti
     backend = postgres;
     close = () => pool.end();
   }
-  const agenda = new Agenda({
-    backend,
-    name: `${hostname()}:${process.pid}`,
-    processEvery: config.JOB_PROCESS_EVERY_MS,
-    defaultLockLifetime: config.JOB_LOCK_LIFETIME_MS,
-    removeOnComplete: true,
-  });
-  await agenda.ready;
-  if (!config.MONGODB_URL) {
-    try {
-      await em.execute(`create unique index if not exists agenda_jobs_key_unique on ${JOB_TABLE} ((data->>'key')) where data ? 'key'`);
-    } catch (error) {
-      if (!ALREADY_CREATED.has((error as { code?: string }).code ?? '')) throw error;
+  const start = async () => {
+    const agenda = new Agenda({
+      backend,
+      name: `${hostname()}:${process.pid}`,
+      processEvery: config.JOB_PROCESS_EVERY_MS,
+      defaultLockLifetime: config.JOB_LOCK_LIFETIME_MS,
+      removeOnComplete: true,
+    });
+    await agenda.ready;
+    if (!config.MONGODB_URL) {
+      try {
+        await em.execute(`create unique index if not exists agenda_jobs_key_unique on ${JOB_TABLE} ((data->>'key')) where data ? 'key'`);
+      } catch (error) {
+        if (!ALREADY_CREATED.has((error as { code?: string }).code ?? '')) throw error;
+      }
     }
-  }
+    return agenda;
+  };
+  const agenda = config.MONGODB_URL ? await start() : await oneAtATime(databaseUrl, start);
   return { agenda, close };
+}
+
+/**
+ * Processes starting together would create the job table, its indexes and its notify trigger at
+ * the same time, and PostgreSQL answers concurrent catalog changes with "tuple concurrently
+ * updated": the first to start creates them while the others wait on an advisory lock.
+ */
+async function oneAtATime<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl, application_name: 'mailing-jobs-setup' });
+  await client.connect();
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('mailing:job-store-schema'))`);
+    return await work();
+  } finally {
+    await client.end();
+  }
 }
 
 /** A unique-key violation from either store: another process upserted the same job first. */

@@ -25,7 +25,10 @@ export interface JoinDeps {
   replan(mailingId: string): Promise<unknown>;
 }
 
-/** Open attempts, sendable now, with a delivery due (or a lapsed claim), that this process does not drive. */
+/**
+ * Open attempts, sendable now, with a delivery due (or a lapsed claim), that another worker drives (it holds a
+ * live claim) and this process does not: an attempt nobody has taken up yet is its job's to start.
+ */
 async function joinableAttempts(em: EntityManager, drivenHere: string[], limit: number): Promise<Array<{ id: string; mailingId: string }>> {
   return em.execute(
     `select a.id, a.mailing_id as "mailingId" from attempts a
@@ -33,6 +36,7 @@ async function joinableAttempts(em: EntityManager, drivenHere: string[], limit: 
      where a.status = 'RUNNING' and not m.paused and not m.disabled and not u.blocked and m.end_at > now()
        and not (a.id = any(?::uuid[]))
        and exists (select 1 from deliveries d where d.attempt_id = a.id and d.status in ('PENDING', 'SENDING') and d.next_try_at <= now())
+       and exists (select 1 from deliveries live where live.attempt_id = a.id and live.status = 'SENDING' and live.next_try_at > now())
      order by a.attempted_at limit ?`,
     [`{${drivenHere.join(',')}}`, limit],
   );
