@@ -1,5 +1,5 @@
 import type { AppDeps } from './app-deps';
-import type { OwnerInvalidatedFields } from './cache/answer-cache';
+import type { OwnerInvalidatedFields } from './common/feature';
 import type { Feature } from './common/feature';
 import * as featureList from './feature-list';
 

@@ -1,15 +1,9 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { OwnerInvalidatedFields } from '../common/feature';
 import type { RequestContext } from '../common/request-context';
 import type { AppCache } from './app-cache';
 import { readerScope } from './cache-scope';
-
-/**
- * Per type, the fields whose data only changes through writes that invalidate its owner's
- * cache scope (cache-invalidator.ts), or whose resolver sets `liveData` on the request when
- * this answer's does not; a root field listed must be allowed to every signed-in user.
- */
-export type OwnerInvalidatedFields = Record<string, readonly string[]>;
 
 /**
  * Caches whole answers of signed-in users' queries that ask only for `fields`, in the

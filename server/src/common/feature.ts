@@ -1,12 +1,18 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { Router } from 'express';
 import type { IRules } from 'graphql-shield';
-import type { OwnerInvalidatedFields } from '../cache/answer-cache';
 
 /**
  * One feature folder's registrations. src/feature-list.ts names every feature; the app,
  * the schema, the ORM and the read cache take what they need from that list.
  */
+/**
+ * Per type, the fields whose data only changes through writes that invalidate its owner's
+ * cache scope (cache-invalidator.ts), or whose resolver sets `liveData` on the request when
+ * this answer's does not; a root field listed must be allowed to every signed-in user.
+ */
+export type OwnerInvalidatedFields = Record<string, readonly string[]>;
+
 export interface Feature<Deps = unknown> {
   /** MikroORM entities. */
   entities: EntityClass<object>[];
