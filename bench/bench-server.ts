@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { hashToken, newToken } from '../server/src/auth/tokens';
@@ -90,3 +91,6 @@ export function graphqlClient(url: string, token: string) {
     return body.data!;
   };
 }
+
+/** A process's resident memory now, in MB (VmRSS). */
+export const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDatabase } from './bench-db';
 import { seeder } from './bench-mail';
-import { benchAccount, graphqlClient, SERVER_FLAGS, startServer, type BenchServer } from './bench-server';
+import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer, type BenchServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
@@ -149,7 +149,7 @@ async function main() {
     [...SERVER_FLAGS, '--require', probe],
   );
   try {
-    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
+    const rss = () => rssMb(server.child.pid!);
     const rssAtStart = rss();
     let rssPeak = rssAtStart;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rss())), 100);

@@ -17,7 +17,7 @@
  * postgres://postgres@127.0.0.1:5432/postgres); creates and drops a database of its own.
  */
 import fs from 'node:fs';
-import { benchAccount, startServer } from './bench-server';
+import { benchAccount, rssMb, startServer } from './bench-server';
 import { createDatabase } from './bench-db';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -29,7 +29,6 @@ const cpuMs = (pid: number) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const millis = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
 const spread = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -15,11 +15,10 @@
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL); creates and drops a database.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import { createDatabase } from './bench-db';
 import { bareLoop, POOL_SIZE, seeder } from './bench-mail';
-import { benchAccount, graphqlClient, SERVER_FLAGS, startServer } from './bench-server';
+import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
 
 const SIZES = (process.env.BENCH_RECIPIENTS ?? '20000,100000').split(',').map(Number);
@@ -67,7 +66,7 @@ async function main() {
   await seed.analyze();
   await seed.close();
 
-  const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
+  const rss = () => rssMb(server.child.pid!);
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rss())), 100);
   const gql = graphqlClient(server.url, owner.token);

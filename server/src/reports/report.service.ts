@@ -94,17 +94,19 @@ export class ReportService {
    */
   async attemptDeliveries(actor: Actor, args: AttemptDeliveriesArgs): Promise<{ page: Page<Delivery>; open: boolean }> {
     const { attemptId, status, search, offset, limit } = args;
+    let checkedNow = false;
     // Null while open; its closing (a flush of the attempt) invalidates this.
     const closed = await cached(this.cache, actor, 'attempt.closedCounts', { attemptId }, async () => {
       const attempt = await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
+      checkedNow = true;
       return CLOSED.includes(attempt.status) ? closedCounts(attempt) : null;
     });
     const known = closed && !search ? closed[status ?? 'ALL'] : undefined;
     const where = deliveriesWhere(attemptId, args);
     const options = { orderBy: { email: 'asc', id: 'asc' }, offset, limit } as const;
     if (known !== undefined) return { page: { items: await this.em.find(Delivery, where, options), total: known, offset, limit }, open: false };
-    // Checked again: the cached answer above may be a closed attempt's, of a mailing since deleted.
-    await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
+    // Checked again when the answer above came from the cache: its mailing may have been deleted since.
+    if (!checkedNow) await findInScope(this.em, Attempt, attemptId, viaMailing(readScope(actor)));
     const [items, total] = await this.em.findAndCount(Delivery, where, options);
     return { page: { items, total, offset, limit }, open: !closed };
   }
