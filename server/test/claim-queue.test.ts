@@ -19,7 +19,7 @@ function source(...batches: ClaimedDelivery[][]) {
   const calls: number[] = [];
   const claim = jest.fn(async (claimedSoFar: number) => {
     calls.push(claimedSoFar);
-    return batches.shift() ?? [];
+    return { deliveries: batches.shift() ?? [], more: true };
   });
   return { claim, calls };
 }
@@ -48,6 +48,24 @@ describe('ClaimQueue', () => {
     expect(calls).toEqual([0, 3, 5]);
     expect(queue.claimed).toBe(5);
     expect(await queue.settle()).toEqual({ unsent: [], failure: null });
+  });
+
+  it('claims no more once a claim says nothing more is due, and says it was drained', async () => {
+    const claim = jest.fn(async () => ({ deliveries: batch(1, 3), more: false }));
+    const queue = new ClaimQueue(claim, 5);
+    expect(await drain(queue)).toEqual(['d1', 'd2', 'd3']);
+    expect(claim).toHaveBeenCalledTimes(1);
+    expect(queue.drained).toBe(true);
+  });
+
+  it('is not drained while claims may find more', async () => {
+    const { claim } = source(batch(1, 3));
+    const queue = new ClaimQueue(claim, 0);
+    let stop = false;
+    expect((await queue.next(() => stop))?.id).toBe('d1');
+    stop = true;
+    expect(await queue.next(() => stop)).toBeUndefined();
+    expect(queue.drained).toBe(false);
   });
 
   it('claims the next batch ahead, once fewer than the low-water mark wait', async () => {
@@ -79,7 +97,7 @@ describe('ClaimQueue', () => {
   });
 
   it('stops handing out once the claim source halts (the attempt may not go on), giving back what it holds', async () => {
-    const claim = jest.fn(async (claimedSoFar: number) => (claimedSoFar === 0 ? batch(1, 3) : ('halt' as const)));
+    const claim = jest.fn(async (claimedSoFar: number) => (claimedSoFar === 0 ? { deliveries: batch(1, 3), more: true } : ('halt' as const)));
     const queue = new ClaimQueue(claim, 5);
     expect((await queue.next(never))?.id).toBe('d1');
     await settled();
@@ -91,7 +109,7 @@ describe('ClaimQueue', () => {
     const broken = new Error('database gone');
     const claim = jest.fn(async (claimedSoFar: number) => {
       if (claimedSoFar > 0) throw broken;
-      return batch(1, 3);
+      return { deliveries: batch(1, 3), more: true };
     });
     const queue = new ClaimQueue(claim, 3);
     expect((await queue.next(never))?.id).toBe('d1');

@@ -19,7 +19,7 @@ async function workerDiedAfterHandOver(opts: { endAt?: Date } = {}) {
   const { user } = await t.createUser();
   const { mailingId } = await seedMailing(t.app, user, { count: 2, ...opts });
   const attempt = await openAttempt(t.app.orm.em, mailingId, 'example.test');
-  const [handedOver, claimedOnly] = await claimDeliveries(t.app.orm.em, attempt.id, 10, 0);
+  const [handedOver, claimedOnly] = (await claimDeliveries(t.app.orm.em, attempt.id, 10, 0)).deliveries;
   await markHandedOver(t.app.orm.em, [handedOver.id]);
   const rowOf = async (delivery: ClaimedDelivery) => (await deliveriesOf(t.app, mailingId)).find((row) => row.email === delivery.email) as DeliveryRow;
   return { mailingId, attemptId: attempt.id, handedOver, claimedOnly, rowOf };
@@ -30,7 +30,7 @@ describe('a delivery its worker handed to the mail server before it died', () =>
     const { attemptId, handedOver, claimedOnly, rowOf } = await workerDiedAfterHandOver();
     expect(await liveCountsOf(t.app.orm.em.fork(), attemptId)).toMatchObject({ pending: 0, sending: 2, inFlight: 1, claimed: 1 });
 
-    const again = await claimDeliveries(t.app.orm.em, attemptId, 10, 60_000);
+    const again = (await claimDeliveries(t.app.orm.em, attemptId, 10, 60_000)).deliveries;
     expect(again.find((d) => d.id === handedOver.id)).toMatchObject({ tries: 1 });
     expect(again.find((d) => d.id === claimedOnly.id)).toMatchObject({ tries: 0 });
     expect(await rowOf(handedOver)).toMatchObject({ status: 'SENDING', tries: 1, mayHaveArrivedTwice: true, handedOver: false });

@@ -15,6 +15,7 @@ import { Mailing } from './mailing.entity';
 import type { MailingInput, MailingPageArgs, MailingUpdateInput } from './mailing.inputs';
 import type { MailingPlanner } from './mailing-planner';
 import { canEdit, pauseRefusal, type MailingField } from './mailing.rules';
+import { pgArray } from '../common/pg-array';
 
 /** The database's word on races between the checks below and the write. */
 const constraintMessages = {
@@ -209,7 +210,7 @@ async function setRecipients(em: EntityManager, mailing: Mailing, owner: string,
     `insert into mailing_recipients (mailing_id, recipient_id)
      select ?, r.id from recipients r where r.owner_id = ? and r.id = any(?::uuid[])
      returning recipient_id`,
-    [mailingId, owner, `{${wanted.join(',')}}`],
+    [mailingId, owner, pgArray(wanted)],
   );
   // Raw SQL passes the unit of work by: drop the owner's cached reads once this commits.
   await invalidateOwner(em, owner);

@@ -4,7 +4,7 @@ import type { Logger } from '../common/logger';
 import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
 import { readAttemptStates, type AttemptState } from './attempt-state';
-import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, skipGoneRecipients, type ClaimedDelivery } from './claim';
+import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, skipGoneRecipients, type ClaimedBatch, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
 import { messageIdDomain } from './open-attempt';
 import type { AttemptContent } from './personalize';
@@ -43,8 +43,8 @@ export interface DriveOptions {
   keepAlive?: () => Promise<void>;
   /** A longer wait ends the drive with `waiting`, freeing the worker. */
   maxIdleWaitMs: number;
-  /** What the caller read of the attempt as it opened it (saves reading it again before the first message). */
-  opened?: { status: AttemptStatus; content: AttemptContent };
+  /** What the caller read of the attempt as it opened it (saves reading it again before the first message); endAt in ms since the epoch. */
+  opened?: { status: AttemptStatus; content: AttemptContent; endAt: number };
 }
 
 const MIN_IDLE_MS = 20;
@@ -97,9 +97,12 @@ class AttemptDriver {
 
   private async loop(): Promise<AttemptStop> {
     const { em, sender } = this.parts;
+    // Just opened: sendable (a hold committed since is seen by the claim, which then takes nothing).
+    let known: AttemptState | null = this.options.opened?.status === AttemptStatus.RUNNING ? { kind: 'sendable', endAt: this.options.opened.endAt } : null;
     for (;;) {
       if (this.signal.aborted) return { kind: 'interrupted' };
-      const state = await this.state();
+      const state = known ?? (await this.state());
+      known = null;
       if (state.kind === 'closed' || state.kind === 'held') return { kind: state.kind };
       if (state.kind === 'ended') {
         await finishMailing(em, state.mailingId);
@@ -111,7 +114,10 @@ class AttemptDriver {
         if (stop) return stop;
         continue;
       }
-      if ((await this.sendDue(state.endAt)) > 0) continue;
+      const pass = await this.sendDue(state.endAt);
+      if ((pass.claimed > 0 && !pass.drained) || this.signal.aborted) continue;
+      // All sent and nothing else due: most often the attempt is done.
+      if (pass.drained && (await closeAttempt(em, this.attemptId))) return { kind: 'closed' };
       const { open, nextTryAt } = await openDeliveries(em, this.attemptId);
       if (open === 0 || !nextTryAt) {
         await closeAttempt(em, this.attemptId);
@@ -132,9 +138,10 @@ class AttemptDriver {
   /**
    * Claims, sends and records through SMTP_POOL_SIZE x 2 concurrent sends until nothing is
    * due, the breaker opens, the mailing stops being sendable, or the drive is stopped.
-   * Returns how many deliveries it claimed.
+   * Returns how many deliveries it claimed, and whether it sent all it claimed and its last
+   * claim found nothing more due.
    */
-  private async sendDue(endAt: number): Promise<number> {
+  private async sendDue(endAt: number): Promise<{ claimed: number; drained: boolean }> {
     const { config, em, sender } = this.parts;
     const content = (this.content ??= await this.readContent());
     const concurrency = config.SMTP_POOL_SIZE * 2;
@@ -160,7 +167,7 @@ class AttemptDriver {
     await writer.flush();
     const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failure ?? failed) throw failure ?? failed!.reason;
-    return queue.claimed;
+    return { claimed: queue.claimed, drained: queue.drained && unsent.length === 0 };
   }
 
   /**
@@ -187,11 +194,11 @@ class AttemptDriver {
   }
 
   /** The next batch, unless the mailing stopped being sendable since this pass began. */
-  private async claimBatch(claimedSoFar: number): Promise<ClaimedDelivery[] | 'halt'> {
+  private async claimBatch(claimedSoFar: number): Promise<ClaimedBatch | 'halt'> {
     if (claimedSoFar > 0 && (await this.state()).kind !== 'sendable') return 'halt';
-    const rows = await claimDeliveries(this.parts.em, this.attemptId, this.parts.config.SEND_BATCH_SIZE, this.leaseMs);
-    for (const row of rows) this.claimed.add(row.id);
-    return rows;
+    const batch = await claimDeliveries(this.parts.em, this.attemptId, this.parts.config.SEND_BATCH_SIZE, this.leaseMs);
+    for (const delivery of batch.deliveries) this.claimed.add(delivery.id);
+    return batch;
   }
 
   private async readContent(): Promise<AttemptContent> {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import { AttemptStatus } from './attempt.entity';
+import { pgArray } from '../common/pg-array';
 
 /** Where an attempt stands for its drivers, read from its row, its mailing's holds and end, and its owner. */
 export type AttemptState =
@@ -16,7 +17,7 @@ export async function readAttemptStates(em: EntityManager, attemptIds: readonly 
   const rows = await em.execute<StateRow[]>(
     `select a.id, a.status, a.mailing_id as "mailingId", m.paused, m.disabled, u.blocked as "ownerBlocked", m.end_at as "endAt"
      from attempts a join mailings m on m.id = a.mailing_id join users u on u.id = m.owner_id where a.id = any(?::uuid[])`,
-    [`{${attemptIds.join(',')}}`],
+    [pgArray(attemptIds)],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const now = Date.now();

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DeliveryStatus } from './delivery.entity';
+import { pgArray } from '../common/pg-array';
 
 /*
  * Claim: a worker takes due deliveries of an open attempt for itself by setting them
@@ -47,7 +48,7 @@ const LOST_IN_FLIGHT = `d.status = 'SENDING' and d.handed_over_at is not null`;
  * becomes SKIPPED with the reason instead, in the same statement; when a whole batch was
  * skipped the next one is claimed, so an empty answer means nothing is due.
  */
-export async function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedBatch> {
   for (;;) {
     const rows = await em.execute<Array<ClaimedDelivery & { status: DeliveryStatus }>>(
       `with sendable as (
@@ -76,15 +77,17 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
        select claimed.*, (select owner_id from sendable) as "ownerId" from claimed`,
       [attemptId, ...SKIP_REASON_PARAMS, attemptId, limit, leaseMs],
     );
-    const toSend = rows.filter((row) => row.status === DeliveryStatus.SENDING).map(({ status: _, ...delivery }) => delivery);
-    if (toSend.length > 0 || rows.length === 0) return toSend;
+    const deliveries = rows.filter((row) => row.status === DeliveryStatus.SENDING).map(({ status: _, ...delivery }) => delivery);
+    // Fewer than asked for: nothing else was due (or free) just now.
+    const more = rows.length === limit;
+    if (deliveries.length > 0 || !more) return { deliveries, more };
   }
 }
 
 /** Of these deliveries, the ones whose recipient unsubscribed or was deleted since they were claimed. */
 export async function recipientsGone(em: EntityManager, ids: string[]): Promise<string[]> {
   const rows = await em.execute<Array<{ id: string }>>(`select d.id from ${WITH_RECIPIENT} where d.id = any(?::uuid[]) and ${SKIP_REASON} is not null`, [
-    `{${ids.join(',')}}`,
+    pgArray(ids),
     ...SKIP_REASON_PARAMS,
   ]);
   return rows.map((row) => row.id);
@@ -134,8 +137,14 @@ export async function openDeliveries(em: EntityManager, attemptId: string): Prom
   return { open: row.open, nextTryAt: row.nextTryAt === null ? null : new Date(row.nextTryAt) };
 }
 
+/** Deliveries a claim took, and whether more may be due (false: the claim found fewer than it asked for). */
+export interface ClaimedBatch {
+  deliveries: ClaimedDelivery[];
+  more: boolean;
+}
+
 /** Claims the next batch; 'halt' when the attempt may not go on sending. */
-export type ClaimBatch = (claimedSoFar: number) => Promise<ClaimedDelivery[] | 'halt'>;
+export type ClaimBatch = (claimedSoFar: number) => Promise<ClaimedBatch | 'halt'>;
 
 /** Marks deliveries as handed to the mail server before they are handed out (markHandedOver). */
 export interface HandOverMark {
@@ -161,6 +170,8 @@ export class ClaimQueue {
   private marking: Promise<void> | null = null;
   private exhausted = false;
   private halted = false;
+  /** Every claim came back and the last said nothing more was due. */
+  drained = false;
   private failure: unknown = null;
   /** How many deliveries were claimed in all. */
   claimed = 0;
@@ -263,13 +274,14 @@ export class ClaimQueue {
   }
 
   private async claimNext(): Promise<void> {
-    const rows = await this.claimBatch(this.claimed);
-    if (rows === 'halt') {
+    const batch = await this.claimBatch(this.claimed);
+    if (batch === 'halt') {
       this.halted = true;
       return;
     }
-    (this.handOver ? this.queue : this.ready).push(...rows);
-    this.claimed += rows.length;
-    this.exhausted = rows.length === 0;
+    (this.handOver ? this.queue : this.ready).push(...batch.deliveries);
+    this.claimed += batch.deliveries.length;
+    this.exhausted = batch.deliveries.length === 0 || !batch.more;
+    this.drained = this.exhausted;
   }
 }

@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Mailing } from '../mailings/mailing.entity';
+import { invalidateOwner } from '../cache/cache-invalidator';
+import { Mailing, MailingStatus } from '../mailings/mailing.entity';
 import { attemptEnd, nextStatus } from '../mailings/mailing.rules';
 import { Attempt, AttemptStatus, OPEN_ATTEMPT_STATUSES } from './attempt.entity';
 import { liveCountsOf } from './attempt-progress';
@@ -13,32 +14,41 @@ import { skipGoneRecipients } from './claim';
  */
 export async function closeAttempt(em: EntityManager, attemptId: string, now = new Date()): Promise<boolean> {
   return em.fork().transactional(async (tx) => {
-    const attempt = await tx.findOne(Attempt, attemptId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!attempt || attempt.status !== AttemptStatus.RUNNING) return false;
+    // The attempt, then its mailing, locked as before any other change to them; the last answer read in passing.
+    const [row] = await tx.execute<Array<{ status: AttemptStatus; mailingId: string; mailingStatus: MailingStatus; ownerId: string; lastResponse: string | null }>>(
+      `select a.status, a.mailing_id as "mailingId", m.status as "mailingStatus", m.owner_id as "ownerId",
+              (select d.response from deliveries d where d.attempt_id = a.id and d.response is not null order by d.updated_at desc limit 1) as "lastResponse"
+       from attempts a join mailings m on m.id = a.mailing_id where a.id = ? for update of a, m`,
+      [attemptId],
+    );
+    if (row?.status !== AttemptStatus.RUNNING) return false;
     const counts = await liveCountsOf(tx, attemptId);
     const end = attemptEnd(counts);
     if (!end) return false;
-    attempt.status = end === 'attemptSucceeded' ? AttemptStatus.SUCCESS : AttemptStatus.FAILURE;
-    attempt.total = counts.total;
-    attempt.sentCount = counts.sent;
-    attempt.failedCount = counts.failed;
-    attempt.uncertainCount = counts.uncertain;
-    attempt.skippedCount = counts.skipped;
-    attempt.finishedAt = now;
-    attempt.serverResponse = await lastResponse(tx, attemptId);
-    const mailing = await tx.findOneOrFail(Mailing, attempt.mailing.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    mailing.status = nextStatus(mailing.status, end);
-    await tx.flush();
+    await tx.execute(
+      `with closed as (
+         update attempts set status = ?, total = ?, sent_count = ?, failed_count = ?, uncertain_count = ?, skipped_count = ?,
+                finished_at = ?, server_response = ?, updated_at = now()
+         where id = ?)
+       update mailings set status = ?, updated_at = now() where id = ?`,
+      [
+        end === 'attemptSucceeded' ? AttemptStatus.SUCCESS : AttemptStatus.FAILURE,
+        counts.total,
+        counts.sent,
+        counts.failed,
+        counts.uncertain,
+        counts.skipped,
+        now,
+        row.lastResponse,
+        attemptId,
+        nextStatus(row.mailingStatus, end),
+        row.mailingId,
+      ],
+      'run',
+    );
+    await invalidateOwner(tx, row.ownerId);
     return true;
   });
-}
-
-async function lastResponse(tx: EntityManager, attemptId: string): Promise<string | null> {
-  const [row] = await tx.execute<Array<{ response: string }>>(
-    `select response from deliveries where attempt_id = ? and response is not null order by updated_at desc limit 1`,
-    [attemptId],
-  );
-  return row?.response ?? null;
 }
 
 export type FinishResult =

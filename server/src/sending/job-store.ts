@@ -50,6 +50,11 @@ export async function openJobStore(config: Config, databaseUrl: string, em: Enti
     (postgres.notificationChannel as unknown as EventEmitter | undefined)?.on('error', (err: Error) =>
       logger.warn({ err }, 'job notification connection lost; reconnecting'),
     );
+    // Agenda would also NOTIFY every job's start, success and completion for listeners in other
+    // processes: three statements per job, heard and parsed by every worker. Nothing here listens
+    // to them (a job's failure is logged where it ran), so this channel does not send them.
+    const channel = postgres.notificationChannel as { publishState?: unknown } | undefined;
+    if (channel) channel.publishState = undefined;
     backend = postgres;
     close = () => pool.end();
   }

@@ -1,23 +1,19 @@
 import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
-import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
-import { MailingStatus } from '../mailings/mailing.entity';
-import { sendingHeld } from '../mailings/mailing.rules';
 import type { AttemptStop, DriveOptions } from './attempt-driver';
 import { finishMailing } from './close-attempt';
-import { openAttempt } from './open-attempt';
-import type { Attempt } from './attempt.entity';
-import { JOBS, readPlan, type AttemptJobData, type MailingJobData, type Planner } from './plan';
+import { JOBS, type AttemptJobData, type MailingJobData, type Planner } from './plan';
+import type { StartOpener } from './start-batch';
 
 export interface JobDeps {
   config: Config;
   logger: Logger;
   em: EntityManager;
   planner: Planner;
-  /** Message-IDs' domain. */
-  domain: string;
+  /** Opens the attempt of a mailing whose start has come, together with the others due then. */
+  openAtStart: StartOpener;
   driveAttempt(attemptId: string, options: DriveOptions): Promise<AttemptStop>;
   /** Aborted at shutdown. */
   shutdown: AbortSignal;
@@ -33,27 +29,15 @@ const MAX_INLINE_WAIT_MS = 5000;
  * once its lock lapses and queues the open attempt.
  */
 async function startMailing(job: Job<MailingJobData>, deps: JobDeps): Promise<void> {
-  const { em, planner, domain, logger, config } = deps;
+  const { planner, logger, openAtStart } = deps;
   const { mailingId } = job.attrs.data;
-  const plan = await readPlan(em.fork(), mailingId);
-  if (!plan || sendingHeld(plan)) return;
-  if (plan.openAttemptId) return planner.queueAttempt(plan.openAttemptId);
-  if (plan.status !== MailingStatus.CREATED) return;
-  if (Date.now() < plan.startAt.getTime()) {
-    job.attrs.nextRunAt = plan.startAt;
-    return;
-  }
-  let attempt: Attempt;
-  try {
-    attempt = await openAttempt(em, mailingId, domain, { chunkSize: config.PREPARE_CHUNK_SIZE });
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    logger.info({ mailingId, reason: error.message }, 'scheduled start opened no attempt');
-    return;
-  }
-  const attemptId = attempt.id;
-  const { status, subject, body, format, fromName, fromAddress, replyTo } = attempt;
-  const stop = await drive(job, attemptId, deps, { status, content: { subject, body, format, fromName, fromAddress: fromAddress ?? null, replyTo } });
+  const result = await openAtStart(mailingId);
+  if (result.kind === 'alreadyOpen') return planner.queueAttempt(result.attemptId);
+  if (result.kind === 'notDue') job.attrs.nextRunAt = result.startAt;
+  if (result.kind === 'refused') logger.info({ mailingId, reason: result.reason }, 'scheduled start opened no attempt');
+  if (result.kind !== 'opened') return;
+  const { id: attemptId, status, content, endAt } = result.attempt;
+  const stop = await drive(job, attemptId, deps, { status, content, endAt: endAt.getTime() });
   // What is left goes to the attempt's own job.
   if (stop.kind === 'waiting' || stop.kind === 'interrupted') await planner.queueAttempt(attemptId, stop.kind === 'waiting' ? stop.until : new Date());
   if (stop.kind === 'closed') await planner.replan(mailingId);

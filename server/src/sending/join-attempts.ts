@@ -4,6 +4,7 @@ import type { Logger } from '../common/logger';
 import type { AttemptStop } from './attempt-driver';
 import type { Sender } from './send';
 import type { LocalDrives } from './stop-sending';
+import { pgArray } from '../common/pg-array';
 
 /*
  * More workers, more mail: an attempt is one job, locked to one worker, but its deliveries are
@@ -38,7 +39,7 @@ async function joinableAttempts(em: EntityManager, drivenHere: string[], limit: 
        and exists (select 1 from deliveries d where d.attempt_id = a.id and d.status in ('PENDING', 'SENDING') and d.next_try_at <= now())
        and exists (select 1 from deliveries live where live.attempt_id = a.id and live.status = 'SENDING' and live.next_try_at > now())
      order by a.attempted_at limit ?`,
-    [`{${drivenHere.join(',')}}`, limit],
+    [pgArray(drivenHere), limit],
   );
 }
 

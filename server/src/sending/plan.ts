@@ -87,11 +87,12 @@ export class Planner {
       const plan = await readPlan(tx, mailingId);
       const jobs = plannedJobs(plan, new Date());
       const mailingJob = (name: string): MailingJobData => ({ key: `${name}:${mailingId}`, mailingId });
-      await (jobs.finish ? this.save(JOBS.finish, mailingJob(JOBS.finish), jobs.finish) : this.cancel(JOBS.finish, mailingId));
-      await (jobs.start ? this.save(JOBS.start, mailingJob(JOBS.start), jobs.start) : this.cancel(JOBS.start, mailingId));
-      if (jobs.attempt === null) await this.cancel(JOBS.attempt, mailingId);
+      if (jobs.finish) await this.save(JOBS.finish, mailingJob(JOBS.finish), jobs.finish);
+      if (jobs.start) await this.save(JOBS.start, mailingJob(JOBS.start), jobs.start);
       // The attempt's mailing is known: no second connection is taken while this transaction holds one.
-      else if (jobs.attempt !== 'keep') await this.saveAttemptJob(jobs.attempt.attemptId, mailingId, jobs.attempt.at);
+      if (jobs.attempt !== null && jobs.attempt !== 'keep') await this.saveAttemptJob(jobs.attempt.attemptId, mailingId, jobs.attempt.at);
+      const cancelled = [jobs.finish ? null : JOBS.finish, jobs.start ? null : JOBS.start, jobs.attempt === null ? JOBS.attempt : null];
+      await this.cancel(cancelled.filter((name) => name !== null), mailingId);
       return plan;
     });
   }
@@ -128,7 +129,8 @@ export class Planner {
     }
   }
 
-  private async cancel(name: string, mailingId: string): Promise<void> {
-    await this.agenda.cancel({ name, data: { mailingId } });
+  /** Cancels the mailing's jobs of these kinds, in one statement. */
+  private async cancel(names: string[], mailingId: string): Promise<void> {
+    if (names.length > 0) await this.agenda.cancel({ names, data: { mailingId } });
   }
 }

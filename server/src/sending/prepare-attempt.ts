@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
+import { pgArray } from '../common/pg-array';
 import { MailingStatus } from '../mailings/mailing.entity';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
 import type { AttemptStop } from './attempt-driver';
@@ -69,39 +70,89 @@ export interface PreparedChunk {
 }
 
 /**
- * Inserts the PENDING deliveries of the next `size` recipients (unset: all) of the source, in one
- * statement: a recipient who got this mailing in an earlier attempt (SENT, or UNCERTAIN: it
- * may have arrived) is left out, so nobody gets it twice, and so is one who unsubscribed.
+ * The next `size` recipients (unset: all) of each position's source, after its cursor, in the
+ * order of the index the source is read through: a LATERAL subquery over `req`, one branch per
+ * kind of source (the others find nothing for that row). See recipientSource.
  */
-export async function prepareChunk(tx: EntityManager, position: ChunkPosition, domain: string, size?: number): Promise<PreparedChunk> {
-  const source = recipientSource(position.audience, position.retryOf ?? null);
-  const after = position.after ? { sql: `and ${source.key} > ?`, params: [position.after] } : { sql: '', params: [] };
-  const [row] = await tx.execute<Array<{ picked: number; inserted: number; last: string | null }>>(
-    `with batch as (
-       select r.id, r.email, r.full_name, r.unsubscribed_at
-       ${source.from} ${after.sql}
-       order by ${source.key}
-       limit ?
+const NEXT_RECIPIENTS = `
+  (select r.id, r.email, r.full_name, r.unsubscribed_at
+     from mailing_recipients mr join recipients r on r.id = mr.recipient_id
+     where req.retry_of is null and req.all_at is null and mr.mailing_id = req.mailing_id and mr.recipient_id > req.after
+     order by mr.recipient_id limit req.size)
+  union all
+  (select r.id, r.email, r.full_name, r.unsubscribed_at
+     from recipients r
+     where req.retry_of is null and req.all_at is not null and r.owner_id = req.owner_id and r.created_at <= req.all_at and r.id > req.after
+     order by r.id limit req.size)
+  union all
+  (select r.id, r.email, r.full_name, r.unsubscribed_at
+     from deliveries failed join recipients r on r.id = failed.recipient_id
+     where req.retry_of is not null and failed.attempt_id = req.retry_of and failed.status = 'FAILED' and failed.recipient_id > req.after
+       and (case when req.all_at is null
+                 then exists (select 1 from mailing_recipients mr where mr.mailing_id = req.mailing_id and mr.recipient_id = r.id)
+                 else r.owner_id = req.owner_id and r.created_at <= req.all_at end)
+     order by failed.recipient_id limit req.size)`;
+
+/** Before every uuid: the cursor of a position that has prepared nothing yet. */
+const FIRST = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Inserts the PENDING deliveries of the next `size` recipients (unset: all) of each position's
+ * source, in one statement for all of them: a recipient who got this mailing in an earlier
+ * attempt (SENT, or UNCERTAIN: it may have arrived) is left out, so nobody gets it twice, and so
+ * is one who unsubscribed. Results are in the order of the positions.
+ */
+export async function prepareChunks(tx: EntityManager, positions: readonly ChunkPosition[], domain: string, size?: number): Promise<PreparedChunk[]> {
+  if (positions.length === 0) return [];
+  const column = <T>(pick: (position: ChunkPosition) => T) => positions.map(pick);
+  const rows = await tx.execute<Array<{ attemptId: string; picked: number; inserted: number; last: string | null }>>(
+    `with req as (
+       select x.*, ?::int as size
+       from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::uuid[]) as x(attempt_id, mailing_id, owner_id, all_at, retry_of, after)
+     ), batch as (
+       select req.attempt_id, req.mailing_id, b.id, b.email, b.full_name, b.unsubscribed_at
+       from req cross join lateral (${NEXT_RECIPIENTS}) b
      ), picked as (
-       select gen_random_uuid() as id, b.id as recipient_id, b.email, b.full_name
+       select gen_random_uuid() as id, b.attempt_id, b.id as recipient_id, b.email, b.full_name
        from batch b
        where b.unsubscribed_at is null
          and not exists (
            select 1 from deliveries earlier
            join attempts a on a.id = earlier.attempt_id
-           where a.mailing_id = ? and earlier.email = b.email and earlier.status in ('SENT', 'UNCERTAIN'))
+           where a.mailing_id = b.mailing_id and earlier.email = b.email and earlier.status in ('SENT', 'UNCERTAIN'))
      ), inserted as (
        insert into deliveries (id, created_at, updated_at, attempt_id, recipient_id, email, full_name, status, tries, next_try_at, message_id)
-       select id, now(), now(), ?, recipient_id, email, full_name, 'PENDING', 0, now(), '<' || id || '@' || ? || '>'
+       select id, now(), now(), attempt_id, recipient_id, email, full_name, 'PENDING', 0, now(), '<' || id || '@' || ? || '>'
        from picked
-       returning 1
+       returning attempt_id
      )
-     select (select count(*) from batch)::int as picked,
-            (select count(*) from inserted)::int as inserted,
-            (select id from batch order by id desc limit 1) as last`,
-    [...source.params, ...after.params, size ?? null, position.audience.mailingId, position.attemptId, domain],
+     select req.attempt_id as "attemptId",
+            (select count(*) from batch b where b.attempt_id = req.attempt_id)::int as picked,
+            (select count(*) from inserted i where i.attempt_id = req.attempt_id)::int as inserted,
+            (select b.id from batch b where b.attempt_id = req.attempt_id order by b.id desc limit 1) as last
+     from req`,
+    [
+      size ?? null,
+      pgArray(column((p) => p.attemptId)),
+      pgArray(column((p) => p.audience.mailingId)),
+      pgArray(column((p) => p.audience.ownerId)),
+      pgArray(column((p) => p.audience.allRecipientsAt)),
+      pgArray(column((p) => p.retryOf ?? null)),
+      pgArray(column((p) => p.after ?? FIRST)),
+      domain,
+    ],
   );
-  return { inserted: row.inserted, last: row.last, done: size === undefined || row.picked < size };
+  const byAttempt = new Map(rows.map((row) => [row.attemptId, row]));
+  return positions.map(({ attemptId }) => {
+    const row = byAttempt.get(attemptId)!;
+    return { inserted: row.inserted, last: row.last, done: size === undefined || row.picked < size };
+  });
+}
+
+/** One position's next chunk (see prepareChunks). */
+export async function prepareChunk(tx: EntityManager, position: ChunkPosition, domain: string, size?: number): Promise<PreparedChunk> {
+  const [chunk] = await prepareChunks(tx, [position], domain, size);
+  return chunk;
 }
 
 type ChunkStep = 'more' | 'ready' | 'held' | { ended: string };

@@ -9,6 +9,7 @@ import { joinOpenAttempts } from './join-attempts';
 import { defineJobs } from './jobs';
 import { messageIdDomain } from './open-attempt';
 import { Planner } from './plan';
+import { startOpener } from './start-batch';
 import type { MailingScheduler } from './scheduler.types';
 import { createSender } from './send';
 import { LocalDrives, stopSendingMailing } from './stop-sending';
@@ -58,7 +59,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
         logger,
         em,
         planner,
-        domain: messageIdDomain(config.MAIL_FROM),
+        openAtStart: startOpener(em, messageIdDomain(config.MAIL_FROM), config.PREPARE_CHUNK_SIZE),
         driveAttempt: (attemptId, options) => driveAttempt(parts, attemptId, options),
         shutdown: shutdown.signal,
       });

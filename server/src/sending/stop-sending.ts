@@ -5,6 +5,7 @@ import { OPEN_ATTEMPT_SQL } from './attempt.entity';
 import { readAttemptStates, type AttemptState } from './attempt-state';
 import { recipientsGone } from './claim';
 import { wait } from './wait';
+import { pgArray } from '../common/pg-array';
 
 /*
  * Stopping: once a hold (pause, disable, a blocked owner) is committed, nothing more of the
@@ -134,7 +135,7 @@ export async function stopSendingMailing({ config, logger, em, drives }: StopDep
     const [{ claimed }] = await em.execute<Array<{ claimed: number }>>(
       `select count(*)::int as claimed from deliveries
        where attempt_id in (?) and status = 'SENDING' and next_try_at > now() and not (id = any(?::uuid[]))`,
-      [attemptIds, `{${heldHere.join(',')}}`],
+      [attemptIds, pgArray(heldHere)],
     );
     if (claimed === 0) return true;
     if (Date.now() >= deadline) {
