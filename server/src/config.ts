@@ -67,7 +67,7 @@ const schema = z.object({
   JOB_LOCK_LIFETIME_MS: ms(60000),
   JOB_PROCESS_EVERY_MS: ms(500),
   /** Jobs of each kind (starts, attempts, ends) one worker process runs at once; the sends of all its attempts share SMTP_POOL_SIZE x 2 in flight. */
-  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
   /** all: API and sending workers (yarn dev, yarn start); api: the API only; worker: sending only (and /healthz). */
   SERVER_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   SHUTDOWN_TIMEOUT_MS: ms(10000),

@@ -50,6 +50,43 @@ describe('many attempts in one process', () => {
     expect(sent.length).toBeLessThanOrEqual(IN_FLIGHT);
     expect(statusCounts(rows)).toEqual({ SENT: sent.length, PENDING: 18 - sent.length });
   });
+
+  it('take turns: a mailing started behind large ones gets its message out before they go on', async () => {
+    const { user } = await t.createUser();
+    const domain = messageIdDomain(t.app.config.MAIL_FROM);
+    const large = await Promise.all(Array.from({ length: 3 }, () => seedMailing(t.app, user, { count: 8 })));
+    const small = await seedMailing(t.app, user, { count: 1 });
+    const before = t.smtp.received.length;
+    t.smtp.hold();
+    const stop = new AbortController();
+    const handedOver = async (attemptId: string) => {
+      const [row] = await t.app.orm.em.fork().execute<Array<{ count: number }>>(
+        `select count(*)::int as count from deliveries where attempt_id = ? and handed_over_at is not null`,
+        [attemptId],
+      );
+      return row.count;
+    };
+    // Each large run has as many sends waiting for their turn as it may have (IN_FLIGHT), all but the first in flight.
+    const drives: Array<Promise<unknown>> = [];
+    for (const { mailingId } of large) {
+      const run = await openAttempt(t.app.orm.em, mailingId, domain);
+      drives.push(t.app.scheduler.sendInProcess(run.id, stop.signal));
+      await waitUntil('the large run to queue its sends', async () => (await handedOver(run.id)) >= IN_FLIGHT);
+    }
+    const smallRun = await openAttempt(t.app.orm.em, small.mailingId, domain);
+    drives.push(t.app.scheduler.sendInProcess(smallRun.id, stop.signal));
+    await waitUntil('the small run to wait for its turn', async () => (await handedOver(smallRun.id)) === 1);
+    t.smtp.release();
+    await Promise.all(drives);
+
+    const order = t.smtp.received.slice(before).map((mail) => mail.to);
+    const smallAt = order.indexOf(small.emails[0]);
+    // In turn: the first run's sends in flight, then one of each waiting run, then the small one's,
+    // before the second sends of the others (first come, first served would put it after all 12).
+    expect(smallAt).toBeGreaterThanOrEqual(0);
+    expect(smallAt).toBeLessThanOrEqual(IN_FLIGHT + large.length - 1);
+    expect(order.filter((to) => !small.emails.includes(to))).toHaveLength(3 * 8);
+  });
 });
 
 describe('two worker processes on one database', () => {

@@ -155,7 +155,7 @@ class AttemptDriver {
     const stopped = () => sendSignal.aborted || sender.pausedUntil() !== null || Date.now() >= endAt;
     const work = async () => {
       for (let delivery = await queue.next(stopped); delivery; delivery = await queue.next(stopped)) {
-        writer.add(resultFor(delivery, await sender.send(delivery, content, sendSignal), config));
+        writer.add(resultFor(delivery, await sender.send(this.attemptId, delivery, content, sendSignal), config));
       }
     };
 
