@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
+import { MailingStatus } from '../mailings/mailing.entity';
 import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
 import { readAttemptStates, type AttemptState } from './attempt-state';
@@ -27,7 +28,8 @@ export interface SendingParts {
 
 /** Why a drive ended. */
 export type AttemptStop =
-  | { kind: 'closed' }
+  /** `finished`: its mailing is FINISHED (sent in full, or its end came): it needs no job any more. */
+  | { kind: 'closed'; finished?: boolean }
   /** The mailing was paused or disabled, or its owner blocked (sendingHeld). */
   | { kind: 'held' }
   /** Nothing is due before `until` (retries backing off, a paused server). */
@@ -106,7 +108,7 @@ class AttemptDriver {
       if (state.kind === 'closed' || state.kind === 'held') return { kind: state.kind };
       if (state.kind === 'ended') {
         await finishMailing(em, state.mailingId);
-        return { kind: 'closed' };
+        return { kind: 'closed', finished: true };
       }
       const pausedUntil = sender.pausedUntil();
       if (pausedUntil !== null) {
@@ -117,11 +119,12 @@ class AttemptDriver {
       const pass = await this.sendDue(state.endAt);
       if ((pass.claimed > 0 && !pass.drained) || this.signal.aborted) continue;
       // All sent and nothing else due: most often the attempt is done.
-      if (pass.drained && (await closeAttempt(em, this.attemptId))) return { kind: 'closed' };
+      const closed = pass.drained ? await closeAttempt(em, this.attemptId) : null;
+      if (closed) return { kind: 'closed', finished: closed === MailingStatus.FINISHED };
       const { open, nextTryAt } = await openDeliveries(em, this.attemptId);
       if (open === 0 || !nextTryAt) {
-        await closeAttempt(em, this.attemptId);
-        return { kind: 'closed' };
+        const status = await closeAttempt(em, this.attemptId);
+        return { kind: 'closed', finished: status === MailingStatus.FINISHED };
       }
       const stop = await this.idleUntil(nextTryAt.getTime());
       if (stop) return stop;

@@ -4,27 +4,37 @@ import { invalidateOwner } from '../cache/cache-invalidator';
 import { Mailing, MailingStatus } from '../mailings/mailing.entity';
 import { attemptEnd, nextStatus } from '../mailings/mailing.rules';
 import { Attempt, AttemptStatus, OPEN_ATTEMPT_STATUSES } from './attempt.entity';
-import { liveCountsOf } from './attempt-progress';
+import { DELIVERY_COUNT_COLUMNS, type DeliveryCounts } from './attempt-progress';
 import { skipGoneRecipients } from './claim';
 
 /**
  * Closes an attempt once no delivery is open: its counts, SUCCESS or FAILURE, the server's
- * last answer; the mailing's status follows. False when it is already closed or still has
- * open deliveries.
+ * last answer; the mailing's status follows, and is returned. Null when the attempt is
+ * already closed or still has open deliveries.
  */
-export async function closeAttempt(em: EntityManager, attemptId: string, now = new Date()): Promise<boolean> {
+export async function closeAttempt(em: EntityManager, attemptId: string, now = new Date()): Promise<MailingStatus | null> {
   return em.fork().transactional(async (tx) => {
-    // The attempt, then its mailing, locked as before any other change to them; the last answer read in passing.
-    const [row] = await tx.execute<Array<{ status: AttemptStatus; mailingId: string; mailingStatus: MailingStatus; ownerId: string; lastResponse: string | null }>>(
-      `select a.status, a.mailing_id as "mailingId", m.status as "mailingStatus", m.owner_id as "ownerId",
+    // The attempt, then its mailing, locked as before any other change to them; its counts and last answer read with them.
+    const [row] = await tx.execute<
+      Array<Pick<DeliveryCounts, 'total' | 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'skipped'> & {
+        status: AttemptStatus;
+        mailingId: string;
+        mailingStatus: MailingStatus;
+        ownerId: string;
+        lastResponse: string | null;
+      }>
+    >(
+      `select a.status, a.mailing_id as "mailingId", m.status as "mailingStatus", m.owner_id as "ownerId", counts.*,
               (select d.response from deliveries d where d.attempt_id = a.id and d.response is not null order by d.updated_at desc limit 1) as "lastResponse"
-       from attempts a join mailings m on m.id = a.mailing_id where a.id = ? for update of a, m`,
+       from attempts a join mailings m on m.id = a.mailing_id
+       cross join lateral (select ${DELIVERY_COUNT_COLUMNS} from deliveries where attempt_id = a.id) counts
+       where a.id = ? for update of a, m`,
       [attemptId],
     );
-    if (row?.status !== AttemptStatus.RUNNING) return false;
-    const counts = await liveCountsOf(tx, attemptId);
-    const end = attemptEnd(counts);
-    if (!end) return false;
+    if (row?.status !== AttemptStatus.RUNNING) return null;
+    const end = attemptEnd(row);
+    if (!end) return null;
+    const mailingStatus = nextStatus(row.mailingStatus, end);
     await tx.execute(
       `with closed as (
          update attempts set status = ?, total = ?, sent_count = ?, failed_count = ?, uncertain_count = ?, skipped_count = ?,
@@ -33,21 +43,21 @@ export async function closeAttempt(em: EntityManager, attemptId: string, now = n
        update mailings set status = ?, updated_at = now() where id = ?`,
       [
         end === 'attemptSucceeded' ? AttemptStatus.SUCCESS : AttemptStatus.FAILURE,
-        counts.total,
-        counts.sent,
-        counts.failed,
-        counts.uncertain,
-        counts.skipped,
+        row.total,
+        row.sent,
+        row.failed,
+        row.uncertain,
+        row.skipped,
         now,
         row.lastResponse,
         attemptId,
-        nextStatus(row.mailingStatus, end),
+        mailingStatus,
         row.mailingId,
       ],
       'run',
     );
     await invalidateOwner(tx, row.ownerId);
-    return true;
+    return mailingStatus;
   });
 }
 
@@ -95,5 +105,5 @@ export async function finishMailing(em: EntityManager, mailingId: string, now = 
     return { kind: 'close', attemptId: open.id };
   });
   if (step.kind !== 'close') return step;
-  return (await closeAttempt(em, step.attemptId, now)) ? { kind: 'finished' } : { kind: 'inFlight' };
+  return (await closeAttempt(em, step.attemptId, now)) !== null ? { kind: 'finished' } : { kind: 'inFlight' };
 }

@@ -40,7 +40,7 @@ async function startMailing(job: Job<MailingJobData>, deps: JobDeps): Promise<vo
   const stop = await drive(job, attemptId, deps, { status, content, endAt: endAt.getTime() });
   // What is left goes to the attempt's own job.
   if (stop.kind === 'waiting' || stop.kind === 'interrupted') await planner.queueAttempt(attemptId, stop.kind === 'waiting' ? stop.until : new Date());
-  if (stop.kind === 'closed') await planner.replan(mailingId);
+  if (stop.kind === 'closed') await planner.attemptClosed(mailingId, stop.finished);
 }
 
 /** Sends an open attempt. A long wait (backoff, a paused server) reschedules the job and frees the worker. */
@@ -50,7 +50,7 @@ async function sendAttempt(job: Job<AttemptJobData>, deps: JobDeps): Promise<voi
   // Shutting down: the next worker (or this one after its restart) goes on at once.
   if (stop.kind === 'interrupted') job.attrs.nextRunAt = new Date();
   // A mailing sent in full is FINISHED: its end has nothing left to do, so its job goes.
-  if (stop.kind === 'closed') await deps.planner.replan(job.attrs.data.mailingId);
+  if (stop.kind === 'closed') await deps.planner.attemptClosed(job.attrs.data.mailingId, stop.finished);
 }
 
 /** Drives an attempt under a job's lock until it closes, waits long or is stopped. */

@@ -23,7 +23,7 @@ export interface JoinDeps {
   drives: Pick<LocalDrives, 'attemptIds'>;
   /** Drives an attempt until nothing of it is due now (no waiting in place). */
   drive(attemptId: string, signal: AbortSignal): Promise<AttemptStop>;
-  replan(mailingId: string): Promise<unknown>;
+  attemptClosed(mailingId: string, mailingFinished: boolean | undefined): Promise<unknown>;
 }
 
 /**
@@ -52,7 +52,7 @@ export function joinOpenAttempts(deps: JoinDeps, signal: AbortSignal): { close()
   const join = async (attemptId: string, mailingId: string) => {
     try {
       const stop = await deps.drive(attemptId, signal);
-      if (stop.kind === 'closed') await deps.replan(mailingId);
+      if (stop.kind === 'closed') await deps.attemptClosed(mailingId, stop.finished);
     } catch (error) {
       logger.warn({ err: error, attemptId }, 'could not help send an attempt');
     } finally {

@@ -97,6 +97,15 @@ export class Planner {
     });
   }
 
+  /**
+   * After an attempt closed: a FINISHED mailing keeps no job (one statement; nothing can plan it
+   * again), any other is re-planned.
+   */
+  async attemptClosed(mailingId: string, mailingFinished: boolean | undefined): Promise<void> {
+    if (mailingFinished) await this.cancel(Object.values(JOBS), mailingId);
+    else await this.replan(mailingId);
+  }
+
   /** Hands an opened attempt to the workers, at once or not before `notBefore`. */
   async queueAttempt(attemptId: string, notBefore = new Date()): Promise<void> {
     const [row] = await this.em.execute<Array<{ mailingId: string }>>('select mailing_id as "mailingId" from attempts where id = ?', [

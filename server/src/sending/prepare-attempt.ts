@@ -222,7 +222,7 @@ export async function prepareAttempt({ config, em, domain }: PrepareDeps, attemp
     if (step === 'held') return { kind: 'held' };
     if (step !== 'more') {
       await finishMailing(em, step.ended);
-      return { kind: 'closed' };
+      return { kind: 'closed', finished: true };
     }
     if (keepAlive && Date.now() - keptAliveAt >= config.JOB_LOCK_LIFETIME_MS / 3) {
       try {

@@ -67,7 +67,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
       started = true;
       // Idle, this worker helps send attempts other workers drive.
       const drive = (attemptId: string, signal: AbortSignal) => driveAttempt(parts, attemptId, { signal, maxIdleWaitMs: 0 });
-      joining = joinOpenAttempts({ config, logger, em, sender, drives, drive, replan: (mailingId) => planner.replan(mailingId) }, shutdown.signal);
+      joining = joinOpenAttempts({ config, logger, em, sender, drives, drive, attemptClosed: (mailingId, finished) => planner.attemptClosed(mailingId, finished) }, shutdown.signal);
       planner.replanAll(shutdown.signal).catch((err: unknown) => logger.error({ err }, 'could not re-plan mailings after start'));
     },
     async close() {
