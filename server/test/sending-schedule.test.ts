@@ -123,6 +123,31 @@ describe('scheduling', () => {
     expect((await jobsOf(t.app, mailingId)).filter((j) => j.name === 'mailing.start')).toEqual([{ name: 'mailing.start', nextRunAt: startAt }]);
   });
 
+  it('goes on sending through its start job when a running mailing is edited: its lock is kept, each recipient gets it once', async () => {
+    const { user } = await t.createUser();
+    const { mailingId, emails } = await seedMailing(t.app, user, { count: 6 });
+    smtp.hold();
+    await t.app.scheduler.mailingSaved(mailingId);
+    await waitUntil('the start job to send', () => smtp.held > 0);
+
+    // The owner moves the end while the start job sends: the mailing is re-planned.
+    await t.app.orm.em.fork().nativeUpdate(Mailing, mailingId, { endAt: new Date(Date.now() + 7_200_000) });
+    const editedAt = Date.now();
+    await t.app.scheduler.mailingSaved(mailingId);
+    // The start job still holds its lock: a renewal after the edit (one every JOB_LOCK_LIFETIME_MS / 3).
+    const startJobLockedAt = async () => {
+      const [row] = await t.app.orm.em
+        .fork()
+        .execute<Array<{ lockedAt: string | null }>>(`select locked_at as "lockedAt" from agenda_jobs where name = 'mailing.start' and data->>'mailingId' = ?`, [mailingId]);
+      return row?.lockedAt ? new Date(row.lockedAt).getTime() : 0;
+    };
+    await waitUntil('the start job to renew its lock after the edit', async () => (await startJobLockedAt()) > editedAt);
+
+    smtp.release();
+    expect(await runClosed(t.app, mailingId)).toMatchObject({ status: 'SUCCESS', sentCount: 6 });
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
+  });
+
   it('cancels the jobs of a deleted mailing, and the start of a disabled one', async () => {
     const { user } = await t.createUser();
     const later = inOneHour();

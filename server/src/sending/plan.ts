@@ -36,7 +36,8 @@ export interface MailingPlan extends SendingHolds {
 
 /** When each of a mailing's jobs runs; null: it is cancelled. */
 export interface PlannedJobs {
-  start: Date | null;
+  /** `keep` leaves the start job alone: it may be the one sending the open attempt (one with nothing left to open finds the attempt and ends). */
+  start: Date | null | 'keep';
   finish: Date | null;
   /** The open attempt's job; `keep` leaves attempt jobs alone (one whose attempt closed finds nothing to do and ends). */
   attempt: { attemptId: string; at: Date } | null | 'keep';
@@ -56,7 +57,8 @@ export function plannedJobs(plan: MailingPlan | null, now: Date): PlannedJobs {
   if (sendingHeld(plan)) return { start: null, finish, attempt: null };
   const startsLater = plan.status === MailingStatus.CREATED && !plan.openAttemptId && plan.endAt.getTime() > now.getTime();
   const attempt = plan.openAttemptId ? { attemptId: plan.openAttemptId, at: now } : 'keep';
-  return { start: startsLater ? later(plan.startAt, now) : null, finish, attempt };
+  const start = startsLater ? later(plan.startAt, now) : plan.openAttemptId ? 'keep' : null;
+  return { start, finish, attempt };
 }
 
 /** Reads a mailing's plan; null when it is gone. */
@@ -88,10 +90,10 @@ export class Planner {
       const jobs = plannedJobs(plan, new Date());
       const mailingJob = (name: string): MailingJobData => ({ key: `${name}:${mailingId}`, mailingId });
       if (jobs.finish) await this.save(JOBS.finish, mailingJob(JOBS.finish), jobs.finish);
-      if (jobs.start) await this.save(JOBS.start, mailingJob(JOBS.start), jobs.start);
+      if (jobs.start instanceof Date) await this.save(JOBS.start, mailingJob(JOBS.start), jobs.start);
       // The attempt's mailing is known: no second connection is taken while this transaction holds one.
       if (jobs.attempt !== null && jobs.attempt !== 'keep') await this.saveAttemptJob(jobs.attempt.attemptId, mailingId, jobs.attempt.at);
-      const cancelled = [jobs.finish ? null : JOBS.finish, jobs.start ? null : JOBS.start, jobs.attempt === null ? JOBS.attempt : null];
+      const cancelled = [jobs.finish ? null : JOBS.finish, jobs.start === null ? JOBS.start : null, jobs.attempt === null ? JOBS.attempt : null];
       await this.cancel(cancelled.filter((name) => name !== null), mailingId);
       return plan;
     });
