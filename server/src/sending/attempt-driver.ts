@@ -10,7 +10,7 @@ import { closeAttempt, finishMailing } from './close-attempt';
 import { messageIdDomain } from './open-attempt';
 import type { AttemptContent } from './personalize';
 import { prepareAttempt } from './prepare-attempt';
-import { putBack, resultFor, ResultWriter } from './record';
+import { putBack, resultFor, type DeliveryResult, type ResultWriter } from './record';
 import type { Sender } from './send';
 import type { LocalDrives, WatchedPass } from './stop-sending';
 import { wait } from './wait';
@@ -22,6 +22,8 @@ export interface SendingParts {
   /** The ORM's root entity manager: raw SQL and short transactions of their own. */
   em: EntityManager;
   sender: Sender;
+  /** Writes the results of all the process's sends. */
+  results: ResultWriter;
   /** This process's drivers, told at once when a hold is committed here. */
   drives: LocalDrives;
 }
@@ -151,14 +153,18 @@ class AttemptDriver {
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
     const handOver = { mark: (deliveries: ClaimedDelivery[]) => markHandedOver(em, deliveries.map((d) => d.id)), ahead: concurrency };
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater, handOver);
-    const writer = new ResultWriter(em, (ids) => ids.forEach((id) => this.claimed.delete(id)));
+    const writes: Array<Promise<void>> = [];
+    const record = (...results: DeliveryResult[]) => {
+      const ids = results.map((result) => result.id);
+      writes.push(this.parts.results.write(results).then(() => ids.forEach((id) => this.claimed.delete(id))));
+    };
     const halt = new AbortController();
     this.pass = { halt, queue };
     const sendSignal = AbortSignal.any([this.signal, halt.signal]);
     const stopped = () => sendSignal.aborted || sender.pausedUntil() !== null || Date.now() >= endAt;
     const work = async () => {
       for (let delivery = await queue.next(stopped); delivery; delivery = await queue.next(stopped)) {
-        writer.add(resultFor(delivery, await sender.send(this.attemptId, delivery, content, sendSignal), config));
+        record(resultFor(delivery, await sender.send(this.attemptId, delivery, content, sendSignal), config));
       }
     };
 
@@ -166,9 +172,9 @@ class AttemptDriver {
       this.pass = null;
     });
     const { unsent, failure } = await queue.settle();
-    writer.add(...unsent.map((delivery) => putBack(delivery)));
-    await writer.flush();
-    const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    record(...unsent.map((delivery) => putBack(delivery)));
+    const written = await Promise.allSettled(writes);
+    const failed = [...workers, ...written].find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failure ?? failed) throw failure ?? failed!.reason;
     return { claimed: queue.claimed, drained: queue.drained && unsent.length === 0 };
   }

@@ -68,46 +68,48 @@ const WRITE_RETRY_MS = 500;
 const MIN_WRITE_INTERVAL_MS = 5;
 
 /**
- * Records results as soon as they come, many per statement: a result is written at once
- * when the writer is idle, else with the others that came within a few milliseconds.
- * A result not yet written is what a crash can make go out twice, so the window stays
- * about as small as the sends in flight.
+ * Records the results of every attempt the process drives as soon as they come, many per
+ * statement: a result is written at once when the writer is idle, else with the others (of
+ * any attempt) that came within a few milliseconds. A result not yet written is what a crash
+ * can make go out twice, so the window stays about as small as the sends in flight.
  */
 export class ResultWriter {
-  private pending: DeliveryResult[] = [];
-  private writing: Promise<void> | null = null;
-  private failure: unknown = null;
+  private pending: Array<{ result: DeliveryResult; written: () => void; failed: (error: unknown) => void }> = [];
+  private writing = false;
   private lastWriteAt = 0;
 
-  constructor(
-    private readonly em: EntityManager,
-    private readonly onWritten: (ids: string[]) => void,
-  ) {}
+  constructor(private readonly em: EntityManager) {}
 
-  add(...results: DeliveryResult[]): void {
-    this.pending.push(...results);
-    this.writing ??= this.drain().finally(() => {
-      this.writing = null;
+  /** Resolves once these results are written; rejects when the database kept refusing them. */
+  write(results: DeliveryResult[]): Promise<void> {
+    if (results.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let left = results.length;
+      const written = () => {
+        if (--left === 0) resolve();
+      };
+      for (const result of results) this.pending.push({ result, written, failed: reject });
+      if (!this.writing) void this.drain();
     });
   }
 
-  /** Resolves once everything added so far is written; throws when the database kept refusing. */
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
-    if (this.failure) throw this.failure;
-  }
-
   private async drain(): Promise<void> {
-    while (this.pending.length > 0 && !this.failure) {
-      await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now());
-      this.lastWriteAt = Date.now();
-      const batch = this.pending.splice(0, WRITE_BATCH);
-      try {
-        await this.writeWithRetries(batch);
-        this.onWritten(batch.map((r) => r.id));
-      } catch (error) {
-        this.failure = error;
+    this.writing = true;
+    try {
+      while (this.pending.length > 0) {
+        await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now());
+        this.lastWriteAt = Date.now();
+        const batch = this.pending.splice(0, WRITE_BATCH);
+        try {
+          await this.writeWithRetries(batch.map((entry) => entry.result));
+          for (const entry of batch) entry.written();
+        } catch (error) {
+          for (const entry of batch) entry.failed(error);
+        }
       }
+    } finally {
+      // In the same turn as the last look at `pending`: a result added after it starts a new drain.
+      this.writing = false;
     }
   }
 

@@ -11,6 +11,7 @@ import { messageIdDomain } from './open-attempt';
 import { Planner } from './plan';
 import { startOpener } from './start-batch';
 import type { MailingScheduler } from './scheduler.types';
+import { ResultWriter } from './record';
 import { createSender } from './send';
 import { LocalDrives, stopSendingMailing } from './stop-sending';
 
@@ -32,7 +33,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
   const planner = new Planner(agenda, em);
   const sender = createSender({ config, logger, em, redis, smtpUrl, databaseUrl });
   const drives = new LocalDrives({ config, logger, em });
-  const parts: SendingParts = { config, logger, em, sender, drives };
+  const parts: SendingParts = { config, logger, em, sender, results: new ResultWriter(em), drives };
   const shutdown = new AbortController();
   let started = false;
   let joining: { close(): Promise<void> } | null = null;
