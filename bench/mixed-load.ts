@@ -105,20 +105,101 @@ interface PhaseResult {
   seconds: number;
   sent: number;
   load: ListLoad;
-  loop: { p50: number; p99: number; max: number };
+  loop: LoopDelay;
+  /** The sending thread's (absent when it did not answer in time). */
+  threadLoop?: LoopDelay;
+  cpu: CpuShare;
 }
 
-async function runPhase(kind: Phase, gql: ReturnType<typeof graphqlClient>, server: BenchServer, sink: Sink, loopFile: string): Promise<PhaseResult> {
+/** CPU time (ms) over a phase: the server's API (main) thread, its sending thread, its other threads, PostgreSQL's backends of the bench database and all its processes, this bench process, the sink's process. */
+interface CpuShare {
+  api: number;
+  sending: number;
+  serverOther: number;
+  pgBench: number;
+  pgAll: number;
+  bench: number;
+  sink: number;
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+/** utime + stime of a process or thread, in ms, from its /proc stat line (0 once it is gone). */
+function cpuMs(statPath: string): number {
+  try {
+    const stat = fs.readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every process whose command line matches `test`. */
+function pidsWhere(test: (cmdline: string) => boolean): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A reading of the CPU time of each party (subtract two for a phase's share). */
+function cpuNow(serverPid: number, sendingTid: number | undefined, databaseName: string, sinkPid: number | undefined): CpuShare {
+  const tasks = fs.readdirSync(`/proc/${serverPid}/task`).map(Number);
+  const byTask = new Map(tasks.map((tid) => [tid, cpuMs(`/proc/${serverPid}/task/${tid}/stat`)]));
+  const api = byTask.get(serverPid) ?? 0;
+  const sending = sendingTid ? (byTask.get(sendingTid) ?? 0) : 0;
+  const all = [...byTask.values()].reduce((a, b) => a + b, 0);
+  const postgres = pidsWhere((cmdline) => cmdline.startsWith('postgres'));
+  const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMs(`/proc/${pid}/stat`), 0);
+  const usage = process.cpuUsage();
+  return {
+    api,
+    sending,
+    serverOther: all - api - sending,
+    pgBench: sum(postgres.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(databaseName))),
+    pgAll: sum(postgres),
+    bench: (usage.user + usage.system) / 1000,
+    sink: sinkPid ? cpuMs(`/proc/${sinkPid}/stat`) : 0,
+  };
+}
+
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const lastLine = (file: string) => {
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : [];
+  return lines.length && lines.at(-1) ? (JSON.parse(lines.at(-1)!) as LoopDelay) : undefined;
+};
+
+async function runPhase(kind: Phase, gql: ReturnType<typeof graphqlClient>, server: BenchServer, sink: Sink, loopFile: string, databaseName: string): Promise<PhaseResult> {
   server.child.kill('SIGUSR2'); // the probe starts a fresh histogram
+  const sendingTid = fs.existsSync(`${loopFile}.tid`) ? Number(fs.readFileSync(`${loopFile}.tid`, 'utf8')) : undefined;
+  const cpu = () => cpuNow(server.child.pid!, sendingTid, databaseName, sink.pid);
+  const cpuBefore = cpu();
   const sentBefore = sink.count();
   const started = performance.now();
   const load = await runLoad(kind, gql);
   const seconds = (performance.now() - started) / 1000;
   const sent = sink.count() - sentBefore;
+  const cpuAfter = cpu();
+  const cpuShare = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - cpuBefore[k as keyof CpuShare]])) as unknown as CpuShare;
+  const threadLines = () => (fs.existsSync(`${loopFile}.thread`) ? fs.readFileSync(`${loopFile}.thread`, 'utf8').trim().split('\n').filter(Boolean).length : 0);
+  const threadBefore = threadLines();
   server.child.kill('SIGUSR2');
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const loop = JSON.parse(fs.readFileSync(loopFile, 'utf8').trim().split('\n').at(-1)!) as PhaseResult['loop'];
-  return { kind, seconds, sent, load, loop };
+  const loop = lastLine(loopFile)!;
+  const threadLoop = threadLines() > threadBefore ? lastLine(`${loopFile}.thread`) : undefined;
+  return { kind, seconds, sent, load, loop, threadLoop, cpu: cpuShare };
 }
 
 function report(results: PhaseResult[], sending: boolean): void {
@@ -132,13 +213,21 @@ function report(results: PhaseResult[], sending: boolean): void {
       r.kind === 'idle'
         ? ''
         : `list ${(lat.length / r.seconds).toFixed(0).padStart(4)} req/s p50 ${percentile(lat, 50).toFixed(1)} ms p95 ${percentile(lat, 95).toFixed(1)} ms${r.load.errors ? ` errors ${r.load.errors}` : ''}`;
-    console.log(`  ${r.kind.padEnd(10)} ${send}  loop p50 ${r.loop.p50} / p99 ${r.loop.p99} / max ${r.loop.max} ms  ${list}`);
+    const thread = r.threadLoop ? `  sending thread's loop p50 ${r.threadLoop.p50} / p99 ${r.threadLoop.p99} / max ${r.threadLoop.max} ms` : '';
+    console.log(`  ${r.kind.padEnd(10)} ${send}  API loop p50 ${r.loop.p50} / p99 ${r.loop.p99} / max ${r.loop.max} ms${thread}  ${list}`);
+    const share = (ms: number) => `${Math.round(ms / r.seconds / 10)}%`;
+    const c = r.cpu;
+    console.log(
+      `             CPU (% of one core): API thread ${share(c.api)}, sending thread ${share(c.sending)}, server's other threads ${share(c.serverOther)}, ` +
+        `PostgreSQL ${share(c.pgBench)} (all its processes ${share(c.pgAll)}), bench ${share(c.bench)}, sink ${share(c.sink)}`,
+    );
   }
 }
 
 async function main() {
   console.log(`mixed load: ${RECIPIENTS.toLocaleString('en')} recipients, phases of ${PHASE_MS} ms; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const db = await createDatabase();
+  const dbName = new URL(db.url).pathname.slice(1);
   const sink = await startSink();
   const loopFile = path.join(os.tmpdir(), `mixed-load-${process.pid}.jsonl`);
   fs.writeFileSync(loopFile, '');
@@ -159,7 +248,7 @@ async function main() {
     await gql(LIST_QUERY, { offset: 0, limit: 50 });
 
     console.log('nothing sending:');
-    report([await runPhase('list 50/s', gql, server, sink, loopFile), await runPhase('saturate', gql, server, sink, loopFile)], false);
+    report([await runPhase('list 50/s', gql, server, sink, loopFile, dbName), await runPhase('saturate', gql, server, sink, loopFile, dbName)], false);
 
     const asked = performance.now();
     await gql(`mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, { id: mailingId });
@@ -169,7 +258,7 @@ async function main() {
     console.log('while sending:');
     const phases: Phase[] = ['idle', 'list 50/s', 'idle', 'saturate', 'idle', 'list 50/s', 'idle', 'saturate', 'idle'];
     const results: PhaseResult[] = [];
-    for (const kind of phases) results.push(await runPhase(kind, gql, server, sink, loopFile));
+    for (const kind of phases) results.push(await runPhase(kind, gql, server, sink, loopFile, dbName));
     if (sink.count() >= RECIPIENTS) console.log('WARNING: the mailing was sent in full before the last phase ended; raise BENCH_RECIPIENTS');
     report(results, true);
     const ratios = (kind: Phase) =>
@@ -185,6 +274,8 @@ async function main() {
     await sink.close();
     await db.drop();
     fs.rmSync(loopFile, { force: true });
+    fs.rmSync(`${loopFile}.thread`, { force: true });
+    fs.rmSync(`${loopFile}.tid`, { force: true });
   }
 }
 
