@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DeliveryStatus } from './delivery.entity';
 import { pgArray } from '../common/pg-array';
+import { runSql } from './raw-sql';
 
 /*
  * Claim: a worker takes due deliveries of an open attempt for itself by setting them
@@ -50,7 +51,8 @@ const LOST_IN_FLIGHT = `d.status = 'SENDING' and d.handed_over_at is not null`;
  */
 export async function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedBatch> {
   for (;;) {
-    const rows = await em.execute<Array<ClaimedDelivery & { status: DeliveryStatus }>>(
+    const rows = await runSql<ClaimedDelivery & { status: DeliveryStatus }>(
+      em,
       `with sendable as (
          select m.owner_id from attempts a
          join mailings m on m.id = a.mailing_id
@@ -114,17 +116,13 @@ export async function skipGoneRecipients(em: EntityManager, where: string, param
  * try and flags them (see claimDeliveries). No indexed column changes: a HOT update.
  */
 export async function markHandedOver(em: EntityManager, ids: string[]): Promise<void> {
-  await em.execute(`update deliveries set handed_over_at = now() where id in (?) and status = 'SENDING'`, [ids], 'run');
+  await runSql(em, `update deliveries set handed_over_at = now() where id = any(?::uuid[]) and status = 'SENDING'`, [ids]);
 }
 
 /** Keeps a live worker's claims from lapsing. */
 export async function extendLeases(em: EntityManager, ids: string[], leaseMs: number): Promise<void> {
   if (ids.length === 0) return;
-  await em.execute(
-    `update deliveries set next_try_at = now() + ? * interval '1 millisecond' where id in (?) and status = 'SENDING'`,
-    [leaseMs, ids],
-    'run',
-  );
+  await runSql(em, `update deliveries set next_try_at = now() + ? * interval '1 millisecond' where id = any(?::uuid[]) and status = 'SENDING'`, [leaseMs, ids]);
 }
 
 /** How many of an attempt's deliveries are still open (PENDING or SENDING), and when the next one is due. */
@@ -230,7 +228,9 @@ export class ClaimQueue {
 
   /** After a hand-out: claims the next batch below the low-water mark, marks the next few below `ahead`. */
   private lookAhead(): void {
-    if (this.waiting().length < this.lowWater && !this.exhausted) void this.refill();
+    // Counted, not copied: this runs for every message.
+    const waiting = this.ready.length + this.marked.length + this.queue.length;
+    if (waiting < this.lowWater && !this.exhausted) void this.refill();
     if (this.handOver && this.ready.length < this.handOver.ahead && this.queue.length > 0) void this.markNext();
   }
 

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { retryDelayMs, type RetryPolicy } from './backoff';
 import type { ClaimedDelivery } from './claim';
 import { DeliveryStatus } from './delivery.entity';
+import { runSql } from './raw-sql';
 import type { SendOutcome } from './smtp-errors';
 import { wait } from './wait';
 
@@ -49,7 +50,8 @@ export function putBack(delivery: ClaimedDelivery, now = new Date()): DeliveryRe
 /** Writes what became of claimed deliveries, in one statement; a delivery no longer SENDING is left alone. */
 async function recordResults(em: EntityManager, results: DeliveryResult[]): Promise<void> {
   if (results.length === 0) return;
-  await em.execute(
+  await runSql(
+    em,
     `update deliveries d
      set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
          next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
@@ -57,7 +59,6 @@ async function recordResults(em: EntityManager, results: DeliveryResult[]): Prom
        as v(id uuid, status delivery_status, response text, tries int, next_try_at timestamptz, sent_at timestamptz)
      where d.id = v.id and d.status = 'SENDING'`,
     [JSON.stringify(results.map((r) => ({ ...r, next_try_at: r.nextTryAt, sent_at: r.sentAt })))],
-    'run',
   );
 }
 
