@@ -15,6 +15,7 @@
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL); creates and drops a database.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { createDatabase } from './bench-db';
 import { bareLoop, POOL_SIZE, seeder } from './bench-mail';
@@ -27,14 +28,21 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BARE_MAX = 100_000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** The bare loop in a process of its own, as the engine has one. */
-async function bareRun(smtpUrl: string, count: number): Promise<number> {
+/** A process's CPU time so far (user + system, all its threads), in ms. */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ = 100
+}
+
+/** The bare loop in a process of its own, as the engine has one: its time (s) and its process's CPU time (ms). */
+async function bareRun(smtpUrl: string, count: number): Promise<{ seconds: number; cpuMs: number }> {
   const child = spawn(process.execPath, [...SERVER_FLAGS, __filename, '--bare', smtpUrl, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the bare loop exited with ${code}`);
-  return (JSON.parse(output) as { seconds: number }).seconds;
+  return JSON.parse(output) as { seconds: number; cpuMs: number };
 }
 
 /** Resolves when the sink has `count` messages, with when (performance.now()) it had the first one after `before`. */
@@ -72,11 +80,12 @@ async function main() {
   const gql = graphqlClient(server.url, owner.token);
   const engineRun = async (mailingId: string, size: number) => {
     const before = sink.count();
+    const cpuBefore = cpuMs(server.child.pid!);
     const started = performance.now();
     await gql(`mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, { id: mailingId });
     const first = await untilSinkHas(sink, before, before + size);
     if (process.env.BENCH_TRACE) console.log(`    first message after ${(first - started).toFixed(0)} ms, last after ${(performance.now() - started).toFixed(0)} ms`);
-    return (performance.now() - started) / 1000;
+    return { seconds: (performance.now() - started) / 1000, cpuMs: cpuMs(server.child.pid!) - cpuBefore };
   };
   try {
     console.log(`server RSS at start: ${rss().toFixed(0)} MB`);
@@ -86,10 +95,19 @@ async function main() {
     for (const size of SIZES) {
       const bare: number[] = [];
       const engine: number[] = [];
+      // CPU time per message (µs) of each side's whole process.
+      const bareCpu: number[] = [];
+      const engineCpu: number[] = [];
       rssPeak = 0;
       for (const mailingId of mailings.get(size)!) {
-        if (size <= BARE_MAX) bare.push(size / (await bareRun(sink.url, size)));
-        engine.push(size / (await engineRun(mailingId, size)));
+        if (size <= BARE_MAX) {
+          const run = await bareRun(sink.url, size);
+          bare.push(size / run.seconds);
+          bareCpu.push((run.cpuMs * 1000) / size);
+        }
+        const run = await engineRun(mailingId, size);
+        engine.push(size / run.seconds);
+        engineCpu.push((run.cpuMs * 1000) / size);
       }
       const [b, e] = [median(bare), median(engine)];
       perRecipient.set(size, 1e6 / e);
@@ -97,6 +115,8 @@ async function main() {
       if (bare.length) console.log(`  bare nodemailer pool loop: ${b.toFixed(0)} msg/s (rounds ${bare.map((r) => r.toFixed(0)).join(', ')})`);
       console.log(`  engine through the server: ${e.toFixed(0)} msg/s, ${(1e6 / e).toFixed(0)} µs/recipient (rounds ${engine.map((r) => r.toFixed(0)).join(', ')})`);
       if (bare.length) console.log(`  ratio engine / bare:       ${(e / b).toFixed(2)} (rounds ${engine.map((r, i) => (r / bare[i]).toFixed(2)).join(', ')}; target >= 0.8)`);
+      const cpu = (values: number[]) => `${median(values).toFixed(0)} µs (rounds ${values.map((v) => v.toFixed(0)).join(', ')})`;
+      console.log(`  CPU per message:           ${bare.length ? `bare loop ${cpu(bareCpu)}, ` : ''}server ${cpu(engineCpu)}`);
       console.log(`  server peak RSS:           ${rssPeak.toFixed(0)} MB (target <= 256 MB)`);
     }
     const smallest = Math.min(...SIZES);
@@ -112,8 +132,13 @@ async function main() {
 }
 
 if (process.argv[2] === '--bare') {
+  const startUsage = process.cpuUsage();
   bareLoop(process.argv[3], Number(process.argv[4]))
-    .then((run) => process.stdout.write(JSON.stringify(run)))
+    .then((run) => {
+      // The loop's CPU time, not the process's start.
+      const usage = process.cpuUsage(startUsage);
+      process.stdout.write(JSON.stringify({ ...run, cpuMs: (usage.user + usage.system) / 1000 }));
+    })
     .catch((error: unknown) => {
       console.error(error);
       process.exit(1);
