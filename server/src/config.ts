@@ -70,6 +70,11 @@ const schema = z.object({
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
   /** all: API and sending workers (yarn dev, yarn start); api: the API only; worker: sending only (and /healthz). */
   SERVER_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /**
+   * SERVER_ROLE=all: the API thread's nice value (0-19; the sending thread keeps the process's).
+   * Higher yields the CPU to the sending thread, PostgreSQL and the rest while the API is saturated (bench/README.md, mixed load).
+   */
+  API_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(0),
   SHUTDOWN_TIMEOUT_MS: ms(10000),
 
   // Guessing: attempts per account (email) and per client address in each window, shared by every process.

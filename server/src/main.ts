@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startSendingThread, type SendingThread } from './sending-thread';
@@ -13,6 +14,14 @@ async function main() {
   } catch (error) {
     await app.close();
     throw error;
+  }
+  if (both && config.API_THREAD_NICE > 0) {
+    // On Linux a thread's own: pid 0 is the calling thread (the sending thread, started already, keeps its priority).
+    try {
+      os.setPriority(0, Math.min(19, os.getPriority(0) + config.API_THREAD_NICE));
+    } catch (err) {
+      app.logger.warn({ err }, 'could not lower the API thread priority');
+    }
   }
   const url = await app.listen();
   const serving = { all: `GraphQL at ${url}/graphql, sending mailings`, api: `GraphQL at ${url}/graphql`, worker: `a sending worker, health at ${url}/healthz` };

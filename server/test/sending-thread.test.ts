@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { startTestApp, type GqlResult, type TestApp } from './harness';
 import { createMessage, createRecipients, ok } from './mailing-helpers';
@@ -16,7 +17,17 @@ beforeAll(async () => {
   setup = await startTestApp({ ...FAST_SENDING, SERVER_ROLE: 'api' });
   server = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: setup.databaseUrl, SMTP_URL: setup.smtp.url, ...FAST_SENDING },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: setup.databaseUrl,
+      SMTP_URL: setup.smtp.url,
+      API_THREAD_NICE: '3',
+      ...FAST_SENDING,
+    },
   });
   server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -59,6 +70,18 @@ it('serves the API and sends a mailing created through it, from one process', as
   expect(statusBefore).not.toBe('FINISHED');
   expect(await waitUntil('the API to show the mailing finished', async () => (await statusOf(mailingId)) === 'FINISHED' || undefined, 5000)).toBe(true);
 }, 60_000);
+
+// A thread's nice value is its own on Linux (setpriority on a thread id).
+(process.platform === 'linux' ? it : it.skip)('lowers the API thread priority by API_THREAD_NICE, and only its', () => {
+  const niceOf = (tid: string) => {
+    const stat = fs.readFileSync(`/proc/${server.pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  };
+  const others = fs.readdirSync(`/proc/${server.pid}/task`).filter((tid) => tid !== String(server.pid));
+  expect(niceOf(String(server.pid))).toBe(3);
+  // The sending thread among them, started before the API thread lowered its own.
+  expect(others.map(niceOf)).toContain(0);
+});
 
 it('stops on SIGTERM, the sending thread with it, and exits with 0', async () => {
   const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
