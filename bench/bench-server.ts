@@ -48,7 +48,9 @@ export function startServer(databaseUrl: string, env: Record<string, string> = {
       const url = /listening on (http:\/\/[\d.]+:\d+)/.exec(out)?.[1];
       if (url) {
         child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        // BENCH_SERVER_LOG=file keeps the server's log (it is dropped otherwise).
+        if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.BENCH_SERVER_LOG));
+        else child.stdout!.resume();
         resolve({ child, url, stop });
       }
     };
