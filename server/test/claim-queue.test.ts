@@ -139,6 +139,15 @@ describe('ClaimQueue', () => {
     ]);
   });
 
+  it('hands out at once what the claim marked itself, and marks only the rest', async () => {
+    const claimed = batch(1, 4).map((d, i) => ({ ...d, handedOver: i < 2 }));
+    const { claim } = source(claimed);
+    const marks: string[][] = [];
+    const queue = new ClaimQueue(claim, 0, { mark: async (deliveries) => void marks.push(deliveries.map((d) => d.id)), ahead: 2 });
+    expect(await drain(queue)).toEqual(['d1', 'd2', 'd3', 'd4']);
+    expect(marks).toEqual([['d3', 'd4']]);
+  });
+
   it('gives back and withdraws marked deliveries not yet handed out like the others', async () => {
     const { claim } = source(batch(1, 6));
     const queue = new ClaimQueue(claim, 0, { mark: async () => undefined, ahead: 2 });

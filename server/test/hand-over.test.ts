@@ -25,6 +25,22 @@ async function workerDiedAfterHandOver(opts: { endAt?: Date } = {}) {
   return { mailingId, attemptId: attempt.id, handedOver, claimedOnly, rowOf };
 }
 
+describe('a claim that marks its first deliveries handed over', () => {
+  it('marks as many as asked, and no skipped one', async () => {
+    const { user } = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, user, { count: 5 });
+    const attempt = await openAttempt(t.app.orm.em, mailingId, 'example.test');
+    const { deliveries } = await claimDeliveries(t.app.orm.em, attempt.id, 10, 60_000, 2);
+
+    expect(deliveries).toHaveLength(5);
+    const marked = deliveries.filter((d) => d.handedOver).map((d) => d.email);
+    expect(marked).toHaveLength(2);
+    const rows = await deliveriesOf(t.app, mailingId);
+    expect(rows.filter((row) => row.handedOver).map((row) => row.email).sort()).toEqual([...marked].sort());
+    expect(await liveCountsOf(t.app.orm.em.fork(), attempt.id)).toMatchObject({ sending: 5, inFlight: 2, claimed: 3 });
+  });
+});
+
 describe('a delivery its worker handed to the mail server before it died', () => {
   it('counts as in flight, and when claimed again carries that try and the flag that it may arrive twice', async () => {
     const { attemptId, handedOver, claimedOnly, rowOf } = await workerDiedAfterHandOver();

@@ -205,7 +205,10 @@ class AttemptDriver {
   /** The next batch, unless the mailing stopped being sendable since this pass began. */
   private async claimBatch(claimedSoFar: number): Promise<ClaimedBatch | 'halt'> {
     if (claimedSoFar > 0 && (await this.state()).kind !== 'sendable') return 'halt';
-    const batch = await claimDeliveries(this.parts.em, this.attemptId, this.parts.config.SEND_BATCH_SIZE, this.leaseMs);
+    const { SEND_BATCH_SIZE, SMTP_POOL_SIZE } = this.parts.config;
+    // A pass's first claim marks the first sends itself: they go out without waiting for a mark.
+    const markFirst = claimedSoFar === 0 ? SMTP_POOL_SIZE * 2 : 0;
+    const batch = await claimDeliveries(this.parts.em, this.attemptId, SEND_BATCH_SIZE, this.leaseMs, markFirst);
     for (const delivery of batch.deliveries) this.claimed.add(delivery.id);
     return batch;
   }

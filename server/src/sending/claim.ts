@@ -20,6 +20,8 @@ export interface ClaimedDelivery {
   recipientId: string;
   /** The mailing's owner, whom the recipient may unsubscribe from. */
   ownerId: string;
+  /** Marked handed over by the claim itself (see claimDeliveries' `markFirst`). */
+  handedOver?: boolean;
 }
 
 export const SKIPPED_UNSUBSCRIBED = 'Not sent: the recipient unsubscribed.';
@@ -48,8 +50,11 @@ const LOST_IN_FLIGHT = `d.status = 'SENDING' and d.handed_over_at is not null`;
  * A picked delivery whose recipient unsubscribed or was deleted since the attempt opened
  * becomes SKIPPED with the reason instead, in the same statement; when a whole batch was
  * skipped the next one is claimed, so an empty answer means nothing is due.
+ *
+ * The first `markFirst` claimed are marked handed over at once (as markHandedOver would just
+ * before they go): they are handed out next, and a pass's first messages need no statement more.
  */
-export async function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number): Promise<ClaimedBatch> {
+export async function claimDeliveries(em: EntityManager, attemptId: string, limit: number, leaseMs: number, markFirst = 0): Promise<ClaimedBatch> {
   for (;;) {
     const rows = await runSql<ClaimedDelivery & { status: DeliveryStatus }>(
       em,
@@ -65,6 +70,8 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
          where d.attempt_id = ? and d.status in ('PENDING', 'SENDING') and d.next_try_at <= now() and exists (select 1 from sendable)
          limit ?
          for update of d skip locked),
+       numbered as (
+         select picked.*, row_number() over () as n from picked),
        claimed as (
          update deliveries d
          set status = (case when picked.skip_reason is null then 'SENDING' else 'SKIPPED' end)::delivery_status,
@@ -72,12 +79,13 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
              next_try_at = case when picked.skip_reason is null then now() + ? * interval '1 millisecond' else d.next_try_at end,
              tries = d.tries + (${LOST_IN_FLIGHT})::int,
              may_have_arrived_twice = d.may_have_arrived_twice or (picked.skip_reason is null and ${LOST_IN_FLIGHT}),
-             handed_over_at = case when picked.skip_reason is null then null else d.handed_over_at end,
+             handed_over_at = case when picked.skip_reason is not null then d.handed_over_at when picked.n <= ? then now() end,
              updated_at = now()
-         from picked where d.id = picked.id
-         returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries, d.recipient_id as "recipientId", d.status)
+         from numbered picked where d.id = picked.id
+         returning d.id, d.email, d.full_name as "fullName", d.message_id as "messageId", d.tries, d.recipient_id as "recipientId", d.status,
+                   d.handed_over_at is not null as "handedOver")
        select claimed.*, (select owner_id from sendable) as "ownerId" from claimed`,
-      [attemptId, ...SKIP_REASON_PARAMS, attemptId, limit, leaseMs],
+      [attemptId, ...SKIP_REASON_PARAMS, attemptId, limit, leaseMs, markFirst],
     );
     const deliveries = rows.filter((row) => row.status === DeliveryStatus.SENDING).map(({ status: _, ...delivery }) => delivery);
     // Fewer than asked for: nothing else was due (or free) just now.
@@ -279,7 +287,7 @@ export class ClaimQueue {
       this.halted = true;
       return;
     }
-    (this.handOver ? this.queue : this.ready).push(...batch.deliveries);
+    for (const delivery of batch.deliveries) (this.handOver && !delivery.handedOver ? this.queue : this.ready).push(delivery);
     this.claimed += batch.deliveries.length;
     this.exhausted = batch.deliveries.length === 0 || !batch.more;
     this.drained = this.exhausted;
