@@ -53,6 +53,9 @@ export interface DriveOptions {
 
 const MIN_IDLE_MS = 20;
 
+/** A closed attempt, with its mailing's status after the close (null: another driver closed it). */
+const closedStop = (mailingStatus: MailingStatus | null): AttemptStop => ({ kind: 'closed', finished: mailingStatus === MailingStatus.FINISHED });
+
 /**
  * Takes an open attempt through claim -> send -> record until it closes, waits too long,
  * or is stopped. Safe to run in several workers at once.
@@ -70,6 +73,8 @@ class AttemptDriver {
   private readonly lockLost = new AbortController();
   private readonly signal: AbortSignal;
   private readonly leaseMs: number;
+  /** Sends a pass keeps going at once: the process's in-flight limit, SMTP_POOL_SIZE x 2. */
+  private readonly concurrency: number;
   private content?: AttemptContent;
   /**
    * The pass that is sending: its halt is aborted once the mailing stops being sendable (see
@@ -84,6 +89,7 @@ class AttemptDriver {
   ) {
     this.signal = AbortSignal.any([options.signal, this.lockLost.signal]);
     this.leaseMs = parts.config.JOB_LOCK_LIFETIME_MS;
+    this.concurrency = parts.config.SMTP_POOL_SIZE * 2;
     this.content = options.opened?.content;
   }
 
@@ -122,12 +128,9 @@ class AttemptDriver {
       if ((pass.claimed > 0 && !pass.drained) || this.signal.aborted) continue;
       // All sent and nothing else due: most often the attempt is done.
       const closed = pass.drained ? await closeAttempt(em, this.attemptId) : null;
-      if (closed) return { kind: 'closed', finished: closed === MailingStatus.FINISHED };
+      if (closed) return closedStop(closed);
       const { open, nextTryAt } = await openDeliveries(em, this.attemptId);
-      if (open === 0 || !nextTryAt) {
-        const status = await closeAttempt(em, this.attemptId);
-        return { kind: 'closed', finished: status === MailingStatus.FINISHED };
-      }
+      if (open === 0 || !nextTryAt) return closedStop(await closeAttempt(em, this.attemptId));
       const stop = await this.idleUntil(nextTryAt.getTime());
       if (stop) return stop;
     }
@@ -149,7 +152,7 @@ class AttemptDriver {
   private async sendDue(endAt: number): Promise<{ claimed: number; drained: boolean }> {
     const { config, em, sender } = this.parts;
     const content = (this.content ??= await this.readContent());
-    const concurrency = config.SMTP_POOL_SIZE * 2;
+    const concurrency = this.concurrency;
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
     const handOver = { mark: (deliveries: ClaimedDelivery[]) => markHandedOver(em, deliveries.map((d) => d.id)), ahead: concurrency };
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater, handOver);
@@ -205,10 +208,9 @@ class AttemptDriver {
   /** The next batch, unless the mailing stopped being sendable since this pass began. */
   private async claimBatch(claimedSoFar: number): Promise<ClaimedBatch | 'halt'> {
     if (claimedSoFar > 0 && (await this.state()).kind !== 'sendable') return 'halt';
-    const { SEND_BATCH_SIZE, SMTP_POOL_SIZE } = this.parts.config;
     // A pass's first claim marks the first sends itself: they go out without waiting for a mark.
-    const markFirst = claimedSoFar === 0 ? SMTP_POOL_SIZE * 2 : 0;
-    const batch = await claimDeliveries(this.parts.em, this.attemptId, SEND_BATCH_SIZE, this.leaseMs, markFirst);
+    const markFirst = claimedSoFar === 0 ? this.concurrency : 0;
+    const batch = await claimDeliveries(this.parts.em, this.attemptId, this.parts.config.SEND_BATCH_SIZE, this.leaseMs, markFirst);
     for (const delivery of batch.deliveries) this.claimed.add(delivery.id);
     return batch;
   }

@@ -8,7 +8,7 @@ import { MailingStatus } from '../mailings/mailing.entity';
 import { attemptRefusal, nothingToSendRefusal, sendingHeld } from '../mailings/mailing.rules';
 import { Attempt, AttemptStatus, OPEN_ATTEMPT_SQL } from './attempt.entity';
 import type { AttemptContent } from './personalize';
-import { prepareChunks, recipientSource, type MailingAudience, type PreparedChunk, type RecipientSource } from './prepare-attempt';
+import { prepareChunks, type MailingAudience, type PreparedChunk } from './prepare-attempt';
 
 const constraintMessages = {
   attempts_one_running_per_mailing: { message: 'This mailing is already being sent.' },
@@ -119,7 +119,7 @@ async function openLocked(tx: EntityManager, toOpen: ToOpen[], domain: string, c
   for (const { request, mailing } of empty) {
     const reason = request.retryFailedOf
       ? 'This attempt has no failed deliveries left to retry.'
-      : nothingToSendRefusal(mailing.status, await countUnsubscribed(tx, recipientSource(audienceOf(mailing), null)));
+      : nothingToSendRefusal(mailing.status, await countUnsubscribed(tx, mailing.id));
     results.set(request, { kind: 'refused', reason });
   }
   if (empty.length > 0) await tx.execute(`delete from attempts where id = any(?::uuid[])`, [pgArray(empty.map(({ attempt }) => attempt.id))], 'run');
@@ -227,11 +227,12 @@ async function insertAttempts(tx: EntityManager, toOpen: ToOpen[], now: Date): P
   });
 }
 
-/** How many of the source's recipients are left out because they unsubscribed (only asked when nobody is left). */
-async function countUnsubscribed(tx: EntityManager, source: RecipientSource): Promise<number> {
+/** How many of the mailing's recipients are left out because they unsubscribed (only asked when nobody is left). */
+async function countUnsubscribed(tx: EntityManager, mailingId: string): Promise<number> {
   const [row] = await tx.execute<Array<{ count: number }>>(
-    `select count(*)::int as count ${source.from} and r.unsubscribed_at is not null`,
-    source.params,
+    `select count(*)::int as count from mailing_audience ma join recipients r on r.id = ma.recipient_id
+     where ma.mailing_id = ? and r.unsubscribed_at is not null`,
+    [mailingId],
   );
   return row.count;
 }

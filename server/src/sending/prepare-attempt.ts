@@ -14,43 +14,11 @@ import { finishMailing } from './close-attempt';
  * committed, and the attempt's row lock keeps two workers from preparing the same chunk.
  */
 
-/** Which recipients an attempt is for: a FROM clause yielding `r` (recipients), its parameters, and the column it is walked by. */
-export interface RecipientSource {
-  from: string;
-  params: unknown[];
-  /** Equal to r.id, taken from an index the source is read through in this order. */
-  key: string;
-}
-
 /** Whose recipients a mailing goes to: its own list, or all its owner had at `allRecipientsAt` (see Mailing.allRecipientsAt). */
 export interface MailingAudience {
   mailingId: string;
   ownerId: string;
   allRecipientsAt: Date | null;
-}
-
-/**
- * The mailing's recipients, or those whose delivery failed in an earlier attempt and who are
- * still in the mailing. (Not through the view mailing_audience: each kind walks its own index.)
- */
-export function recipientSource({ mailingId, ownerId, allRecipientsAt }: MailingAudience, retryOf: string | null): RecipientSource {
-  const inMailing = allRecipientsAt
-    ? { sql: 'r.owner_id = ? and r.created_at <= ?', params: [ownerId, allRecipientsAt] }
-    : { sql: 'exists (select 1 from mailing_recipients mr where mr.mailing_id = ? and mr.recipient_id = r.id)', params: [mailingId] };
-  if (retryOf) {
-    return {
-      from: `from deliveries failed join recipients r on r.id = failed.recipient_id
-             where failed.attempt_id = ? and failed.status = 'FAILED' and ${inMailing.sql}`,
-      params: [retryOf, ...inMailing.params],
-      key: 'failed.recipient_id',
-    };
-  }
-  if (allRecipientsAt) return { from: `from recipients r where ${inMailing.sql}`, params: inMailing.params, key: 'r.id' };
-  return {
-    from: `from mailing_recipients mr join recipients r on r.id = mr.recipient_id where mr.mailing_id = ?`,
-    params: [mailingId],
-    key: 'mr.recipient_id',
-  };
 }
 
 export interface ChunkPosition {
@@ -72,7 +40,9 @@ export interface PreparedChunk {
 /**
  * The next `size` recipients (unset: all) of each position's source, after its cursor, in the
  * order of the index the source is read through: a LATERAL subquery over `req`, one branch per
- * kind of source (the others find nothing for that row). See recipientSource.
+ * kind of source (the others find nothing for that row): the mailing's own list, all its owner
+ * had at `allRecipientsAt`, or those whose delivery failed in the attempt retried who are still
+ * in the mailing. (Not through the view mailing_audience: each kind walks its own index.)
  */
 const NEXT_RECIPIENTS = `
   (select r.id, r.email, r.full_name, r.unsubscribed_at
