@@ -35,6 +35,28 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ = 100
 }
 
+/** The CPU time so far of every PostgreSQL process on this machine (the bench's database is the only busy one), in ms. */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/** CPU time (ms) the sink and PostgreSQL spent while `run` ran. */
+async function besideCpu<T>(sink: Sink, run: () => Promise<T>): Promise<T & { sinkMs: number; postgresMs: number }> {
+  const sinkPid = sink.pid ?? process.pid;
+  const [sinkBefore, postgresBefore] = [cpuMs(sinkPid), postgresCpuMs()];
+  const result = await run();
+  return { ...result, sinkMs: cpuMs(sinkPid) - sinkBefore, postgresMs: postgresCpuMs() - postgresBefore };
+}
+
 /** The bare loop in a process of its own, as the engine has one: its time (s) and its process's CPU time (ms). */
 async function bareRun(smtpUrl: string, count: number): Promise<{ seconds: number; cpuMs: number }> {
   const child = spawn(process.execPath, [...SERVER_FLAGS, __filename, '--bare', smtpUrl, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -98,16 +120,21 @@ async function main() {
       // CPU time per message (µs) of each side's whole process.
       const bareCpu: number[] = [];
       const engineCpu: number[] = [];
+      // CPU time per message (µs) of the sink and of PostgreSQL beside each side: the machine's two cores are shared by all.
+      const beside = { bare: [] as Array<{ sink: number; postgres: number }>, engine: [] as Array<{ sink: number; postgres: number }> };
+      const perMessage = (run: { sinkMs: number; postgresMs: number }) => ({ sink: (run.sinkMs * 1000) / size, postgres: (run.postgresMs * 1000) / size });
       rssPeak = 0;
       for (const mailingId of mailings.get(size)!) {
         if (size <= BARE_MAX) {
-          const run = await bareRun(sink.url, size);
+          const run = await besideCpu(sink, () => bareRun(sink.url, size));
           bare.push(size / run.seconds);
           bareCpu.push((run.cpuMs * 1000) / size);
+          beside.bare.push(perMessage(run));
         }
-        const run = await engineRun(mailingId, size);
+        const run = await besideCpu(sink, () => engineRun(mailingId, size));
         engine.push(size / run.seconds);
         engineCpu.push((run.cpuMs * 1000) / size);
+        beside.engine.push(perMessage(run));
       }
       const [b, e] = [median(bare), median(engine)];
       perRecipient.set(size, 1e6 / e);
@@ -117,6 +144,9 @@ async function main() {
       if (bare.length) console.log(`  ratio engine / bare:       ${(e / b).toFixed(2)} (rounds ${engine.map((r, i) => (r / bare[i]).toFixed(2)).join(', ')}; target >= 0.8)`);
       const cpu = (values: number[]) => `${median(values).toFixed(0)} µs (rounds ${values.map((v) => v.toFixed(0)).join(', ')})`;
       console.log(`  CPU per message:           ${bare.length ? `bare loop ${cpu(bareCpu)}, ` : ''}server ${cpu(engineCpu)}`);
+      const besideOf = (runs: Array<{ sink: number; postgres: number }>) =>
+        `sink ${median(runs.map((r) => r.sink)).toFixed(0)} µs, PostgreSQL ${median(runs.map((r) => r.postgres)).toFixed(0)} µs`;
+      console.log(`  CPU per message beside it:  ${bare.length ? `bare loop's ${besideOf(beside.bare)}; ` : ''}server's ${besideOf(beside.engine)}`);
       console.log(`  server peak RSS:           ${rssPeak.toFixed(0)} MB (target <= 256 MB)`);
     }
     const smallest = Math.min(...SIZES);

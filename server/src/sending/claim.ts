@@ -28,13 +28,14 @@ export const SKIPPED_UNSUBSCRIBED = 'Not sent: the recipient unsubscribed.';
 export const SKIPPED_DELETED = 'Not sent: the recipient was deleted.';
 
 /**
- * Why delivery `d` may no longer go out, its recipient left-joined as `r`: the recipient was
- * deleted (the foreign key set `recipient_id` null) or unsubscribed; null while it may.
- * Its parameters are SKIP_REASON_PARAMS.
+ * Why delivery `d` may no longer go out: its recipient was deleted (the foreign key set
+ * `recipient_id` null) or unsubscribed; null while it may. Its parameters are SKIP_REASON_PARAMS.
+ * The recipient is looked up by id for each delivery (a subquery, never made a join): as a
+ * join the planner at times hashed every recipient of the database for a batch of 200.
  */
-const SKIP_REASON = `case when d.recipient_id is null then ? when r.unsubscribed_at is not null then ? end`;
+const SKIP_REASON = `case when d.recipient_id is null then ?
+  when (select r.unsubscribed_at from recipients r where r.id = d.recipient_id) is not null then ? end`;
 const SKIP_REASON_PARAMS = [SKIPPED_DELETED, SKIPPED_UNSUBSCRIBED];
-const WITH_RECIPIENT = 'deliveries d left join recipients r on r.id = d.recipient_id';
 
 /**
  * Delivery `d` was left SENDING by a worker that stopped (its lease lapsed: it is picked again)
@@ -66,7 +67,7 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
          for share of u),
        picked as (
          select d.id, ${SKIP_REASON} as skip_reason
-         from ${WITH_RECIPIENT}
+         from deliveries d
          where d.attempt_id = ? and d.status in ('PENDING', 'SENDING') and d.next_try_at <= now() and exists (select 1 from sendable)
          limit ?
          for update of d skip locked),
@@ -96,7 +97,7 @@ export async function claimDeliveries(em: EntityManager, attemptId: string, limi
 
 /** Of these deliveries, the ones whose recipient unsubscribed or was deleted since they were claimed. */
 export async function recipientsGone(em: EntityManager, ids: string[]): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>(`select d.id from ${WITH_RECIPIENT} where d.id = any(?::uuid[]) and ${SKIP_REASON} is not null`, [
+  const rows = await em.execute<Array<{ id: string }>>(`select d.id from deliveries d where d.id = any(?::uuid[]) and ${SKIP_REASON} is not null`, [
     pgArray(ids),
     ...SKIP_REASON_PARAMS,
   ]);
@@ -111,7 +112,7 @@ export async function recipientsGone(em: EntityManager, ids: string[]): Promise<
 export async function skipGoneRecipients(em: EntityManager, where: string, params: unknown[]): Promise<void> {
   await em.execute(
     `update deliveries d set status = 'SKIPPED', response = gone.reason, handed_over_at = null, updated_at = now()
-     from (select d.id, ${SKIP_REASON} as reason from ${WITH_RECIPIENT} where ${where}) gone
+     from (select d.id, ${SKIP_REASON} as reason from deliveries d where ${where}) gone
      where d.id = gone.id and gone.reason is not null`,
     [...SKIP_REASON_PARAMS, ...params],
     'run',

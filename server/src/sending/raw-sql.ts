@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-/** A value of the hot path's statements: ids, reasons, counts, a JSON document; arrays of ids. */
-type SqlValue = string | number | null | readonly string[];
+type SqlScalar = string | number | null;
+/** A value of the hot path's statements: ids, reasons, counts; arrays of them (a column of a batch). */
+type SqlValue = SqlScalar | readonly SqlScalar[];
 
 /**
  * Runs one statement of the sending hot path (claim, hand-over mark, results, lease renewal)
@@ -43,16 +44,16 @@ function splitAtPlaceholders(sql: string): string[] {
 
 /** A value as a PostgreSQL literal (as the pg driver's escapeLiteral writes strings). */
 export function literal(value: SqlValue): string {
+  if (Array.isArray(value)) return value.length === 0 ? `'{}'` : `ARRAY[${value.map(scalarLiteral).join(',')}]`;
+  return scalarLiteral(value as SqlScalar);
+}
+
+function scalarLiteral(value: SqlScalar): string {
   if (value === null) return 'null';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
     return String(value);
   }
-  if (typeof value === 'string') return stringLiteral(value);
-  return value.length === 0 ? `'{}'` : `ARRAY[${value.map(stringLiteral).join(',')}]`;
-}
-
-function stringLiteral(value: string): string {
   const quoted = value.includes("'") ? value.replaceAll("'", "''") : value;
   return value.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
 }

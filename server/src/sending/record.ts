@@ -47,7 +47,11 @@ export function putBack(delivery: ClaimedDelivery, now = new Date()): DeliveryRe
   return { id: delivery.id, status: DeliveryStatus.PENDING, response: null, tries: delivery.tries, nextTryAt: now, sentAt: null };
 }
 
-/** Writes what became of claimed deliveries, in one statement; a delivery no longer SENDING is left alone. */
+/**
+ * Writes what became of claimed deliveries, in one statement; a delivery no longer SENDING is left alone.
+ * One array per column: unnest of constant arrays tells the planner how many rows there are, so it
+ * looks each one up by its id (with a JSON document it guessed 100 and scanned every SENDING delivery).
+ */
 async function recordResults(em: EntityManager, results: DeliveryResult[]): Promise<void> {
   if (results.length === 0) return;
   await runSql(
@@ -55,10 +59,17 @@ async function recordResults(em: EntityManager, results: DeliveryResult[]): Prom
     `update deliveries d
      set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
          next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
-     from jsonb_to_recordset(?::jsonb)
-       as v(id uuid, status delivery_status, response text, tries int, next_try_at timestamptz, sent_at timestamptz)
+     from unnest(?::uuid[], ?::delivery_status[], ?::text[], ?::int[], ?::timestamptz[], ?::timestamptz[])
+       as v(id, status, response, tries, next_try_at, sent_at)
      where d.id = v.id and d.status = 'SENDING'`,
-    [JSON.stringify(results.map((r) => ({ ...r, next_try_at: r.nextTryAt, sent_at: r.sentAt })))],
+    [
+      results.map((r) => r.id),
+      results.map((r) => r.status),
+      results.map((r) => r.response),
+      results.map((r) => r.tries),
+      results.map((r) => r.nextTryAt.toISOString()),
+      results.map((r) => r.sentAt?.toISOString() ?? null),
+    ],
   );
 }
 
