@@ -156,10 +156,19 @@ class AttemptDriver {
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
     const handOver = { mark: (deliveries: ClaimedDelivery[]) => markHandedOver(em, deliveries.map((d) => d.id)), ahead: concurrency };
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater, handOver);
-    const writes: Array<Promise<void>> = [];
+    // Only the writes not yet done are kept: a pass can send a whole run of a million.
+    const writes = new Set<Promise<void>>();
+    let writeFailure: { error: unknown } | undefined;
     const record = (...results: DeliveryResult[]) => {
       const ids = results.map((result) => result.id);
-      writes.push(this.parts.results.write(results).then(() => ids.forEach((id) => this.claimed.delete(id))));
+      const write: Promise<void> = this.parts.results
+        .write(results)
+        .then(
+          () => ids.forEach((id) => this.claimed.delete(id)),
+          (error: unknown) => void (writeFailure ??= { error }),
+        )
+        .finally(() => writes.delete(write));
+      writes.add(write);
     };
     const halt = new AbortController();
     this.pass = { halt, queue };
@@ -176,9 +185,9 @@ class AttemptDriver {
     });
     const { unsent, failure } = await queue.settle();
     record(...unsent.map((delivery) => putBack(delivery)));
-    const written = await Promise.allSettled(writes);
-    const failed = [...workers, ...written].find((w): w is PromiseRejectedResult => w.status === 'rejected');
-    if (failure ?? failed) throw failure ?? failed!.reason;
+    await Promise.all([...writes]);
+    const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failure ?? failed ?? writeFailure) throw failure ?? failed?.reason ?? writeFailure!.error;
     return { claimed: queue.claimed, drained: queue.drained && unsent.length === 0 };
   }
 
