@@ -37,4 +37,19 @@ describe('an unreadable answer to a message', () => {
     const connections = new Set(smtp.received.map((mail) => mail.connection));
     expect(connections.size).toBeLessThanOrEqual(garbled.length + 2);
   });
+
+  it('records a 250 answer holding a NUL character (PostgreSQL text cannot hold one) as SENT, and sends nobody the message twice', async () => {
+    const emails = Array.from({ length: 12 }, (_, i) => (i === 5 ? 'nul-answer@example.test' : `fine-nul-${i}@example.test`));
+    smtp.rules = (to) => (to === 'nul-answer@example.test' ? { acceptWith: 'OK: queued as \u0000abc' } : undefined);
+    const { user } = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, user, { emails });
+    await t.app.scheduler.mailingSaved(mailingId);
+
+    const attempt = await runClosed(t.app, mailingId);
+    expect(attempt).toMatchObject({ status: 'SUCCESS', total: 12, sentCount: 12 });
+    const rows = new Map((await deliveriesOf(t.app, mailingId)).map((row) => [row.email, row]));
+    // The SMTP client reads the NUL as a space: a result written with it would be refused, and sent again.
+    expect(rows.get('nul-answer@example.test')).toMatchObject({ status: 'SENT', tries: 1, response: '250 OK: queued as  abc' });
+    for (const email of emails) expect(smtp.countFor(email)).toBe(1);
+  });
 });

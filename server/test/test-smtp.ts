@@ -16,6 +16,8 @@ export interface SmtpRule {
   dropAfterData?: boolean;
   /** Read the whole message, then answer this line (no valid reply code) and nothing more on that connection. */
   garbledAnswer?: string;
+  /** Accept the message with this text after the 250 code. */
+  acceptWith?: string;
 }
 
 export interface ReceivedMail {
@@ -115,7 +117,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
         if (holding && holding.after <= 0) heldAnswers.push({ socket: socketOf(session), answer: () => callback() });
         else {
           if (holding) holding.after--;
-          callback();
+          callback(null, rule?.acceptWith);
         }
       });
     },
