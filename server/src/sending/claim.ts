@@ -177,11 +177,14 @@ export class ClaimQueue {
   private marking: Promise<void> | null = null;
   private exhausted = false;
   private halted = false;
-  /** Every claim came back and the last said nothing more was due. */
-  drained = false;
   private failure: unknown = null;
   /** How many deliveries were claimed in all. */
   claimed = 0;
+
+  /** The last claim came back saying nothing more was due. */
+  get drained(): boolean {
+    return this.exhausted;
+  }
 
   constructor(
     private readonly claimBatch: ClaimBatch,
@@ -291,6 +294,5 @@ export class ClaimQueue {
     for (const delivery of batch.deliveries) (this.handOver && !delivery.handedOver ? this.queue : this.ready).push(delivery);
     this.claimed += batch.deliveries.length;
     this.exhausted = batch.deliveries.length === 0 || !batch.more;
-    this.drained = this.exhausted;
   }
 }
