@@ -2,6 +2,8 @@ import { liveCountsOf } from '../src/sending/attempt-progress';
 import { claimDeliveries, markHandedOver, type ClaimedDelivery } from '../src/sending/claim';
 import { finishMailing } from '../src/sending/close-attempt';
 import { openAttempt } from '../src/sending/open-attempt';
+import { ResultWriter, resultFor } from '../src/sending/record';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { startTestApp, type TestApp } from './harness';
 import { FAST_SENDING, deliveriesOf, seedMailing, type DeliveryRow } from './sending-fixtures';
 
@@ -59,5 +61,61 @@ describe('a delivery its worker handed to the mail server before it died', () =>
     expect(await finishMailing(t.app.orm.em, mailingId, new Date(Date.now() + 2 * 3_600_000))).toEqual({ kind: 'finished' });
     expect(await rowOf(handedOver)).toMatchObject({ status: 'UNCERTAIN', tries: 1, response: expect.stringMatching(/It may have arrived/) });
     expect(await rowOf(claimedOnly)).toMatchObject({ status: 'FAILED', tries: 0, response: 'Not sent: the mailing ended before it went out.' });
+  });
+});
+
+/** The hot path's statements (raw-sql.ts, runSql) run through `em`'s pool, each one's text kept in `statements`. */
+function countingStatements(em: EntityManager): { em: EntityManager; statements: string[] } {
+  type Client = { query(text: string): Promise<unknown> };
+  const pool = em.getKnex().client as { acquireConnection(): Promise<Client>; releaseConnection(client: Client): Promise<unknown> };
+  const statements: string[] = [];
+  const clients = new Map<Client, Client>();
+  const client = {
+    acquireConnection: async () => {
+      const real = await pool.acquireConnection();
+      const counting = { query: (text: string) => (statements.push(text), real.query(text)) };
+      clients.set(counting, real);
+      return counting;
+    },
+    releaseConnection: (counting: Client) => pool.releaseConnection(clients.get(counting)!),
+  };
+  return { em: { getKnex: () => ({ client }) } as unknown as EntityManager, statements };
+}
+
+describe('a hand-over mark written with the results waiting then', () => {
+  const policy = { SEND_MAX_RETRIES: 3, SEND_RETRY_BASE_MS: 1000, SEND_RETRY_MAX_MS: 60_000 };
+
+  async function claimedPair() {
+    const { user } = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, user, { count: 2 });
+    const attempt = await openAttempt(t.app.orm.em, mailingId, 'example.test');
+    const [sent, next] = (await claimDeliveries(t.app.orm.em, attempt.id, 10, 60_000)).deliveries;
+    const rowOf = async (delivery: ClaimedDelivery) => (await deliveriesOf(t.app, mailingId)).find((row) => row.email === delivery.email) as DeliveryRow;
+    return { sent, next, rowOf };
+  }
+
+  it('takes the waiting results along: both are written by the time the mark is', async () => {
+    const { sent, next, rowOf } = await claimedPair();
+    const { em, statements } = countingStatements(t.app.orm.em);
+    const writer = new ResultWriter(em);
+    let written = false;
+    // Waiting: the writer writes in a later turn.
+    const write = writer.write([resultFor(sent, { kind: 'sent', response: '250 2.0.0 Ok: queued' }, policy)]).then(() => (written = true));
+    await writer.markHandedOver([next.id]);
+    expect(written).toBe(true);
+    await write;
+    expect(statements).toHaveLength(1);
+    expect(await rowOf(sent)).toMatchObject({ status: 'SENT', tries: 1, response: '250 2.0.0 Ok: queued', handedOver: false });
+    expect(await rowOf(next)).toMatchObject({ status: 'SENDING', handedOver: true });
+  });
+
+  it('leaves the results to their own write when the mark fails', async () => {
+    const { sent, rowOf } = await claimedPair();
+    const writer = new ResultWriter(t.app.orm.em);
+    const write = writer.write([resultFor(sent, { kind: 'sent', response: '250 2.0.0 Ok: queued' }, policy)]);
+    await expect(writer.markHandedOver(['not a delivery id'])).rejects.toThrow(/uuid/);
+
+    await write;
+    expect(await rowOf(sent)).toMatchObject({ status: 'SENT', tries: 1 });
   });
 });

@@ -5,7 +5,7 @@ import { MailingStatus } from '../mailings/mailing.entity';
 import { MessageFormat } from '../messages/message.entity';
 import { AttemptStatus } from './attempt.entity';
 import { readAttemptStates, type AttemptState } from './attempt-state';
-import { ClaimQueue, claimDeliveries, extendLeases, markHandedOver, openDeliveries, skipGoneRecipients, type ClaimedBatch, type ClaimedDelivery } from './claim';
+import { ClaimQueue, claimDeliveries, extendLeases, openDeliveries, skipGoneRecipients, type ClaimedBatch, type ClaimedDelivery } from './claim';
 import { closeAttempt, finishMailing } from './close-attempt';
 import { messageIdDomain } from './open-attempt';
 import type { AttemptContent } from './personalize';
@@ -150,11 +150,11 @@ class AttemptDriver {
    * claim found nothing more due.
    */
   private async sendDue(endAt: number): Promise<{ claimed: number; drained: boolean }> {
-    const { config, em, sender } = this.parts;
+    const { config, sender } = this.parts;
     const content = (this.content ??= await this.readContent());
     const concurrency = this.concurrency;
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
-    const handOver = { mark: (deliveries: ClaimedDelivery[]) => markHandedOver(em, deliveries.map((d) => d.id)), ahead: concurrency };
+    const handOver = { mark: (deliveries: ClaimedDelivery[]) => this.parts.results.markHandedOver(deliveries.map((d) => d.id)), ahead: concurrency };
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater, handOver);
     // Only the writes not yet done are kept: a pass can send a whole run of a million.
     const writes = new Set<Promise<void>>();

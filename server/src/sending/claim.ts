@@ -125,8 +125,11 @@ export async function skipGoneRecipients(em: EntityManager, where: string, param
  * try and flags them (see claimDeliveries). No indexed column changes: a HOT update.
  */
 export async function markHandedOver(em: EntityManager, ids: string[]): Promise<void> {
-  await runSql(em, `update deliveries set handed_over_at = now() where id = any(?::uuid[]) and status = 'SENDING'`, [ids]);
+  await runSql(em, MARK_HANDED_OVER, [ids]);
 }
+
+/** markHandedOver's statement; its one parameter is the ids. */
+export const MARK_HANDED_OVER = `update deliveries set handed_over_at = now() where id = any(?::uuid[]) and status = 'SENDING'`;
 
 /** Keeps a live worker's claims from lapsing. */
 export async function extendLeases(em: EntityManager, ids: string[], leaseMs: number): Promise<void> {
