@@ -5,6 +5,7 @@ import { prepareAttempt, prepareNextChunk } from '../src/sending/prepare-attempt
 import { startTestApp, type TestApp, type TestUser } from './harness';
 import { createMessage, createRecipients, hoursFromNow, ok } from './mailing-helpers';
 import { FAST_SENDING, attemptsOf, deliveriesOf, mailingStatus, runClosed, seedMailing } from './sending-fixtures';
+import { waitUntil } from './wait-until';
 
 /*
  * A run to more recipients than PREPARE_CHUNK_SIZE opens PREPARING: the request prepares the
@@ -117,6 +118,26 @@ describe('preparing a large run', () => {
     expect(await runClosed(t.app, mailingId)).toMatchObject({ id: sent.id, status: 'SUCCESS', total: expected.length, sentCount: expected.length });
     for (const email of expected) expect(t.smtp.countFor(email)).toBe(1);
     expect(receivedBy(emails)).toBe(expected.length);
+  });
+
+  it('sends the deliveries prepared so far while the rest are still being prepared', async () => {
+    const owner = await t.createUser();
+    const { mailingId, emails } = await mailingWithHistory(owner, 3 * CHUNK);
+    const opened = await openAttempt(t.app.orm.em, mailingId, DOMAIN, { chunkSize: CHUNK });
+    // The attempt's row locked, as a chunk being prepared would hold it: the next chunk waits.
+    const lock = em();
+    await lock.begin();
+    try {
+      await lock.execute(`select id from attempts where id = ? for update`, [opened.id]);
+      await t.app.scheduler.queueAttempt(opened.id);
+      await waitUntil('the first chunk sent', () => receivedBy(emails) === CHUNK);
+      expect(await attemptRow(opened.id)).toMatchObject({ status: 'PREPARING', total: CHUNK });
+    } finally {
+      await lock.rollback();
+    }
+
+    expect(await runClosed(t.app, mailingId)).toMatchObject({ id: opened.id, status: 'SUCCESS', total: 3 * CHUNK, sentCount: 3 * CHUNK });
+    for (const email of emails) expect(t.smtp.countFor(email)).toBe(1);
   });
 
   it('stops preparing while the mailing is paused and goes on from where it stopped once resumed', async () => {

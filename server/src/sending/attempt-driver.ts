@@ -61,10 +61,15 @@ const closedStop = (mailingStatus: MailingStatus | null): AttemptStop => ({ kind
  * or is stopped. Safe to run in several workers at once.
  */
 export async function driveAttempt(parts: SendingParts, attemptId: string, options: DriveOptions): Promise<AttemptStop> {
-  const domain = messageIdDomain(parts.config.MAIL_FROM);
-  // A PREPARING attempt gets the rest of its deliveries first.
-  const notReady = options.opened?.status === AttemptStatus.RUNNING ? null : await prepareAttempt({ config: parts.config, em: parts.em, domain }, attemptId, options);
-  return notReady ?? new AttemptDriver(parts, attemptId, options).drive();
+  return new AttemptDriver(parts, attemptId, options).drive();
+}
+
+/** The rest of a PREPARING attempt being prepared beside its sending (prepareAttempt). */
+interface Preparation {
+  settled: Promise<void>;
+  done: boolean;
+  failure?: { error: unknown };
+  stop: AbortController;
 }
 
 class AttemptDriver {
@@ -81,6 +86,7 @@ class AttemptDriver {
    * stop-sending.ts); its queue holds what was claimed and not yet handed out.
    */
   private pass: { halt: AbortController; queue: ClaimQueue } | null = null;
+  private preparation: Preparation | null = null;
 
   constructor(
     private readonly parts: SendingParts,
@@ -96,13 +102,38 @@ class AttemptDriver {
   async drive(): Promise<AttemptStop> {
     const heartbeat = this.startHeartbeat();
     const unregister = this.parts.drives.register(this.attemptId, { pass: () => this.watchedPass(), claimedIds: () => [...this.claimed] });
+    // A PREPARING attempt sends the deliveries prepared so far while the rest are prepared beside it.
+    if (this.options.opened?.status !== AttemptStatus.RUNNING) this.preparation = this.prepareBeside();
     try {
       const stop = await this.loop();
       return this.lockLost.signal.aborted ? { kind: 'lockLost' } : stop;
     } finally {
       unregister();
       heartbeat.stop();
+      this.preparation?.stop.abort();
+      await this.preparation?.settled;
     }
+  }
+
+  /**
+   * Prepares the rest of the attempt (nothing when it is not PREPARING). Its stops need no answer
+   * here: a hold, the end or a close is read from the attempt's state as sending goes on; the
+   * heartbeat keeps the job's lock.
+   */
+  private prepareBeside(): Preparation {
+    const { config, em } = this.parts;
+    const stop = new AbortController();
+    const preparation: Preparation = { done: false, stop, settled: Promise.resolve() };
+    const signal = AbortSignal.any([this.signal, stop.signal]);
+    preparation.settled = prepareAttempt({ config, em, domain: messageIdDomain(config.MAIL_FROM) }, this.attemptId, { signal })
+      .then(
+        () => undefined,
+        (error: unknown) => void (preparation.failure = { error }),
+      )
+      .finally(() => {
+        preparation.done = true;
+      });
+    return preparation;
   }
 
   private async loop(): Promise<AttemptStop> {
@@ -111,6 +142,7 @@ class AttemptDriver {
     let known: AttemptState | null = this.options.opened?.status === AttemptStatus.RUNNING ? { kind: 'sendable', endAt: this.options.opened.endAt } : null;
     for (;;) {
       if (this.signal.aborted) return { kind: 'interrupted' };
+      if (this.preparation?.failure) throw this.preparation.failure.error;
       const state = known ?? (await this.state());
       known = null;
       if (state.kind === 'closed' || state.kind === 'held') return { kind: state.kind };
@@ -126,6 +158,11 @@ class AttemptDriver {
       }
       const pass = await this.sendDue(state.endAt);
       if ((pass.claimed > 0 && !pass.drained) || this.signal.aborted) continue;
+      // All that is prepared so far is sent: on with the next chunk once it is in.
+      if (this.preparation && !this.preparation.done) {
+        await Promise.race([this.preparation.settled, wait(MIN_IDLE_MS, this.signal)]);
+        continue;
+      }
       // All sent and nothing else due: most often the attempt is done.
       const closed = pass.drained ? await closeAttempt(em, this.attemptId) : null;
       if (closed) return closedStop(closed);

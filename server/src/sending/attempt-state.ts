@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sendingHeld, type SendingHolds } from '../mailings/mailing.rules';
-import { AttemptStatus } from './attempt.entity';
+import { OPEN_ATTEMPT_STATUSES, type AttemptStatus } from './attempt.entity';
 import { pgArray } from '../common/pg-array';
 
 /** Where an attempt stands for its drivers, read from its row, its mailing's holds and end, and its owner. */
@@ -25,7 +25,8 @@ export async function readAttemptStates(em: EntityManager, attemptIds: readonly 
 }
 
 function stateOf(row: StateRow | undefined, now: number): AttemptState {
-  if (!row || row.status !== AttemptStatus.RUNNING) return { kind: 'closed' };
+  // PREPARING sends what it has prepared so far (attempt-driver.ts).
+  if (!row || !OPEN_ATTEMPT_STATUSES.includes(row.status)) return { kind: 'closed' };
   if (sendingHeld(row)) return { kind: 'held' };
   const endAt = new Date(row.endAt).getTime();
   if (now >= endAt) return { kind: 'ended', mailingId: row.mailingId };

@@ -13,7 +13,7 @@ export enum AttemptStatus {
 registerEnumType(AttemptStatus, {
   name: 'AttemptStatus',
   description:
-    'PREPARING while a large run picks its recipients (nothing is sent yet; total counts those picked so far); RUNNING while deliveries are pending; SUCCESS when every delivery was sent or skipped (unsubscribed, deleted); FAILURE otherwise.',
+    'PREPARING while a large run picks its recipients (those picked so far are sent meanwhile; total counts them); RUNNING while deliveries are pending; SUCCESS when every delivery was sent or skipped (unsubscribed, deleted); FAILURE otherwise.',
 });
 
 /** An attempt is open (the mailing's one open attempt) while it prepares or runs. */
