@@ -14,11 +14,11 @@
  *
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL); creates and drops a database.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { createDatabase } from './bench-db';
-import { bareLoop, POOL_SIZE, seeder } from './bench-mail';
+import { bareRun } from './bare-process';
+import { POOL_SIZE, seeder } from './bench-mail';
 import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
 
@@ -55,16 +55,6 @@ async function besideCpu<T>(sink: Sink, run: () => Promise<T>): Promise<T & { si
   const [sinkBefore, postgresBefore] = [cpuMs(sinkPid), postgresCpuMs()];
   const result = await run();
   return { ...result, sinkMs: cpuMs(sinkPid) - sinkBefore, postgresMs: postgresCpuMs() - postgresBefore };
-}
-
-/** The bare loop in a process of its own, as the engine has one: its time (s) and its process's CPU time (ms). */
-async function bareRun(smtpUrl: string, count: number): Promise<{ seconds: number; cpuMs: number }> {
-  const child = spawn(process.execPath, [...SERVER_FLAGS, __filename, '--bare', smtpUrl, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`the bare loop exited with ${code}`);
-  return JSON.parse(output) as { seconds: number; cpuMs: number };
 }
 
 /** Resolves when the sink has `count` messages, with when (performance.now()) it had the first one after `before`. */
@@ -161,21 +151,7 @@ async function main() {
   }
 }
 
-if (process.argv[2] === '--bare') {
-  const startUsage = process.cpuUsage();
-  bareLoop(process.argv[3], Number(process.argv[4]))
-    .then((run) => {
-      // The loop's CPU time, not the process's start.
-      const usage = process.cpuUsage(startUsage);
-      process.stdout.write(JSON.stringify({ ...run, cpuMs: (usage.user + usage.system) / 1000 }));
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
