@@ -123,16 +123,19 @@ class AttemptDriver {
   private prepareBeside(): Preparation {
     const { config, em } = this.parts;
     const stop = new AbortController();
-    const preparation: Preparation = { done: false, stop, settled: Promise.resolve() };
     const signal = AbortSignal.any([this.signal, stop.signal]);
-    preparation.settled = prepareAttempt({ config, em, domain: messageIdDomain(config.MAIL_FROM) }, this.attemptId, { signal })
-      .then(
-        () => undefined,
-        (error: unknown) => void (preparation.failure = { error }),
-      )
-      .finally(() => {
-        preparation.done = true;
-      });
+    const preparation: Preparation = {
+      done: false,
+      stop,
+      settled: prepareAttempt({ config, em, domain: messageIdDomain(config.MAIL_FROM) }, this.attemptId, { signal })
+        .then(
+          () => undefined,
+          (error: unknown) => void (preparation.failure = { error }),
+        )
+        .finally(() => {
+          preparation.done = true;
+        }),
+    };
     return preparation;
   }
 
