@@ -15,6 +15,13 @@ const ALREADY_CREATED = new Set(['23505', '42P07']);
 
 export interface JobStore {
   agenda: Agenda;
+  /**
+   * For a process that saves jobs but runs none (SERVER_ROLE=api): a job saved here then wakes
+   * the workers at once (PostgreSQL NOTIFY) instead of waiting for their next scan, up to
+   * JOB_PROCESS_EVERY_MS later. Agenda does this itself in a process that runs jobs. Without a
+   * notification channel (MongoDB) the workers' scans find the job.
+   */
+  announceSavedJobs(): Promise<void>;
   /** Closes the store's own connections. */
   close(): Promise<void>;
 }
@@ -27,6 +34,7 @@ export interface JobStore {
 export async function openJobStore(config: Config, databaseUrl: string, em: EntityManager, logger: Logger): Promise<JobStore> {
   let close: () => Promise<void>;
   let backend: AgendaBackend;
+  let announceSavedJobs = async () => {};
   if (config.MONGODB_URL) {
     // Loaded only when used: the MongoDB driver weighs some 30 MB in every process.
     const [{ MongoBackend }, { MongoClient }] = await Promise.all([import('@agendajs/mongo-backend'), import('mongodb')]);
@@ -56,7 +64,14 @@ export async function openJobStore(config: Config, databaseUrl: string, em: Enti
     const channel = postgres.notificationChannel as { publishState?: unknown } | undefined;
     if (channel) channel.publishState = undefined;
     backend = postgres;
-    close = () => pool.end();
+    announceSavedJobs = async () => {
+      await postgres.notificationChannel?.connect();
+    };
+    close = async () => {
+      // Its LISTEN connection, when this process connected it without running jobs (Agenda's stop releases it otherwise).
+      await postgres.notificationChannel?.disconnect();
+      await pool.end();
+    };
   }
   const start = async () => {
     const agenda = new Agenda({
@@ -77,7 +92,7 @@ export async function openJobStore(config: Config, databaseUrl: string, em: Enti
     return agenda;
   };
   const agenda = config.MONGODB_URL ? await start() : await oneAtATime(databaseUrl, start);
-  return { agenda, close };
+  return { agenda, announceSavedJobs, close };
 }
 
 /**

@@ -29,7 +29,7 @@ export interface SchedulerDeps {
 /** The sending engine of one process: the job store, the planner, the sender, and (when enabled) the workers. */
 export async function createScheduler({ config, logger, orm, databaseUrl, redis, smtpUrl }: SchedulerDeps): Promise<MailingScheduler> {
   const em = orm.em;
-  const { agenda, close: closeJobStore } = await openJobStore(config, databaseUrl, em, logger);
+  const { agenda, announceSavedJobs, close: closeJobStore } = await openJobStore(config, databaseUrl, em, logger);
   const planner = new Planner(agenda, em);
   const sender = createSender({ config, logger, em, redis, smtpUrl, databaseUrl });
   const drives = new LocalDrives({ config, logger, em });
@@ -54,7 +54,7 @@ export async function createScheduler({ config, logger, orm, databaseUrl, redis,
       });
     },
     async start() {
-      if (config.SERVER_ROLE === 'api') return;
+      if (config.SERVER_ROLE === 'api') return announceSavedJobs();
       defineJobs(agenda, {
         config,
         logger,
