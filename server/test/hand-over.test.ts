@@ -1,9 +1,10 @@
 import { liveCountsOf } from '../src/sending/attempt-progress';
-import { claimDeliveries, markHandedOver, type ClaimedDelivery } from '../src/sending/claim';
+import { claimDeliveries, extendLeases, markHandedOver, type ClaimedDelivery } from '../src/sending/claim';
 import { finishMailing } from '../src/sending/close-attempt';
 import { openAttempt } from '../src/sending/open-attempt';
 import { ResultWriter, resultFor } from '../src/sending/record';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { startTestApp, type TestApp } from './harness';
 import { FAST_SENDING, deliveriesOf, seedMailing, type DeliveryRow } from './sending-fixtures';
 
@@ -117,5 +118,35 @@ describe('a hand-over mark written with the results waiting then', () => {
 
     await write;
     expect(await rowOf(sent)).toMatchObject({ status: 'SENT', tries: 1 });
+  });
+});
+
+describe('renewing the leases of claimed deliveries', () => {
+  const leaseEndOf = async (id: string) => {
+    const [row] = await t.app.orm.em.fork().execute<Array<{ ms: number }>>(`select extract(epoch from next_try_at - now()) * 1000 as ms from deliveries where id = ?`, [id]);
+    return Number(row.ms);
+  };
+
+  it('passes over a delivery another transaction is writing instead of waiting for it (waiting could deadlock), and renews the rest', async () => {
+    const { user } = await t.createUser();
+    const { mailingId } = await seedMailing(t.app, user, { count: 2 });
+    const attempt = await openAttempt(t.app.orm.em, mailingId, 'example.test');
+    const [busy, free] = (await claimDeliveries(t.app.orm.em, attempt.id, 10, 60_000)).deliveries;
+    // Another statement (a result being written) holds the row of `busy`.
+    const writer = new Client({ connectionString: t.databaseUrl });
+    await writer.connect();
+    try {
+      await writer.query('begin');
+      await writer.query(`update deliveries set response = 'being written' where id = $1`, [busy.id]);
+      const renewal = extendLeases(t.app.orm.em, [busy.id, free.id], 3_600_000);
+      const blocked = new Promise((_, reject) => setTimeout(() => reject(new Error('the renewal waited for the row being written')), 5_000).unref());
+      await Promise.race([renewal, blocked]);
+    } finally {
+      await writer.query('rollback');
+      await writer.end();
+    }
+    expect(await leaseEndOf(free.id)).toBeGreaterThan(3_000_000);
+    expect(await leaseEndOf(busy.id)).toBeLessThan(61_000);
+    expect((await deliveriesOf(t.app, mailingId)).map((row) => row.status)).toEqual(['SENDING', 'SENDING']);
   });
 });

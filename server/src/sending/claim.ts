@@ -131,10 +131,21 @@ export async function markHandedOver(em: EntityManager, ids: string[]): Promise<
 /** markHandedOver's statement; its one parameter is the ids. */
 export const MARK_HANDED_OVER = `update deliveries set handed_over_at = now() where id = any(?::uuid[]) and status = 'SENDING'`;
 
-/** Keeps a live worker's claims from lapsing. */
+/**
+ * Keeps a live worker's claims from lapsing. A delivery another statement is writing just then
+ * (its mark or its result) is passed over, not waited for: renewing all of an attempt's claims
+ * at once, this statement would otherwise lock them in another order than those writes and
+ * deadlock with them. Its lease is renewed at the next beat (or it has left SENDING).
+ */
 export async function extendLeases(em: EntityManager, ids: string[], leaseMs: number): Promise<void> {
   if (ids.length === 0) return;
-  await runSql(em, `update deliveries set next_try_at = now() + ? * interval '1 millisecond' where id = any(?::uuid[]) and status = 'SENDING'`, [leaseMs, ids]);
+  await runSql(
+    em,
+    `update deliveries d set next_try_at = now() + ? * interval '1 millisecond'
+     from (select id from deliveries where id = any(?::uuid[]) and status = 'SENDING' for update skip locked) free
+     where d.id = free.id`,
+    [leaseMs, ids],
+  );
 }
 
 /** How many of an attempt's deliveries are still open (PENDING or SENDING), and when the next one is due. */
