@@ -22,6 +22,7 @@ import { loadConfig } from '../server/src/config';
 import { createDatabase, BENCH_SECRET } from './bench-db';
 import { benchAccount, graphqlClient } from './bench-server';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
+import { median } from './stats';
 
 const IMPORT_CALLS = 100;
 const ROWS_PER_CALL = 1000;
@@ -34,7 +35,6 @@ const LIST_REQUESTS = 30;
 const account = (app: App, role: 'USER' | 'MANAGER', tag: string) => benchAccount(app.databaseUrl, `${tag}@bench.test`, role);
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
 
 async function main() {

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { bareRun } from './bare-process';
 import { startSink } from './bench-sink';
+import { median } from './stats';
 
 const COUNT = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,8 +40,7 @@ async function main() {
       ratios.push(beside / alone);
       console.log(`  round ${round}: alone ${alone.toFixed(0)} msg/s, beside it ${beside.toFixed(0)} msg/s, ratio ${(beside / alone).toFixed(2)}`);
     }
-    const sorted = [...ratios].sort((a, b) => a - b);
-    console.log(`ratio beside / alone: min ${sorted[0].toFixed(2)}, median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)}`);
+    console.log(`ratio beside / alone: min ${Math.min(...ratios).toFixed(2)}, median ${median(ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}`);
   } finally {
     await sink.close();
   }

@@ -28,6 +28,7 @@ import { createDatabase, BENCH_SECRET } from './bench-db';
 import { messageIdDomain, openAttempt } from '../server/src/sending/open-attempt';
 import { bareLoop, BODY, POOL_SIZE, seeder } from './bench-mail';
 import { startSink } from './bench-sink';
+import { median } from './stats';
 
 const SIZES = (process.env.BENCH_RECIPIENTS ?? '20000,100000').split(',').map(Number);
 const RSS_RECIPIENTS = Number(process.env.BENCH_RSS_RECIPIENTS ?? 1_000_000);
@@ -80,7 +81,6 @@ async function engineRun(app: App, mailingId: string): Promise<{ seconds: number
 
 /** Alternating rounds of each size (BENCH_ROUNDS), medians reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Alternates the two, ROUNDS times each, and keeps the medians: the machine's noise hits both alike. */
 async function throughput(smtpUrl: string, recipients: number) {
