@@ -57,6 +57,9 @@ describe('an HTML message', () => {
     const mail = await simpleParser((await t.smtp.mailTo(email)).raw);
 
     expect(mail.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
+    // Its boundary is made unique by its delivery's id (the Message-ID's local part), not random bytes.
+    const deliveryId = mail.messageId!.slice(1).split('@')[0]!;
+    expect((mail.headers.get('content-type') as { params: { boundary: string } }).params.boundary).toContain(deliveryId.replaceAll('-', ''));
     expect(mail.subject).toBe(`For ${TRICKY_NAME}`);
     expect(mail.html).toContain('<h1>Hello Tom &amp; &quot;Jerry&quot; &lt;script&gt;alert(1)&lt;/script&gt;</h1>');
     expect(mail.html).toContain(`<a href="https://shop.example/?for=${email}">${email}</a>`);
@@ -91,5 +94,25 @@ describe('an HTML message', () => {
     expect(mail.headers.get('content-type')).toMatchObject({ value: 'text/plain' });
     expect(mail.html).toBe(false);
     expect(mail.text).toBe(`<b>${TRICKY_NAME}</b>\n`);
+  });
+
+  it('goes as base64 when mostly Cyrillic and quoted-printable when mostly Latin, and reads back whole', async () => {
+    const { user } = await t.createUser();
+    const cyrillic = `Здравствуйте, {{fullName}}! ${'Новости недели. '.repeat(10)}`;
+    const latin = `Hello {{fullName}}! ${'The news of the week. '.repeat(10)}`;
+    for (const [body, encoding] of [
+      [cyrillic, 'base64'],
+      [latin, 'quoted-printable'],
+    ] as const) {
+      const { mailingId, emails } = await seedMailing(t.app, user, { count: 1, fullNames: ['Анна'], subject: 'Для {{fullName}}', body });
+      await t.app.scheduler.mailingSaved(mailingId);
+      await runClosed(t.app, mailingId);
+      const { raw } = await t.smtp.mailTo(emails[0]!);
+      expect(raw).toContain(`Content-Transfer-Encoding: ${encoding}`);
+      const mail = await simpleParser(raw);
+      expect(mail.subject).toBe('Для Анна');
+      // (the parser ends a quoted-printable text with a line break)
+      expect(mail.text?.replace(/\n$/, '')).toBe(body.replace('{{fullName}}', 'Анна'));
+    }
   });
 });
