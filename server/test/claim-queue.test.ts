@@ -139,6 +139,17 @@ describe('ClaimQueue', () => {
     ]);
   });
 
+  it('hurries a mark only when the senders have nothing marked left to send', async () => {
+    const { claim } = source(batch(1, 6));
+    const marks: string[][] = [];
+    const hurry = jest.fn();
+    const queue = new ClaimQueue(claim, 0, { mark: async (deliveries) => void marks.push(deliveries.map((d) => d.id)), ahead: 2, hurry });
+    expect(await drain(queue)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+    // Three marks; only the first, with nothing marked yet, was waited for.
+    expect(marks).toHaveLength(3);
+    expect(hurry).toHaveBeenCalledTimes(1);
+  });
+
   it('hands out at once what the claim marked itself, and marks only the rest', async () => {
     const claimed = batch(1, 4).map((d, i) => ({ ...d, handedOver: i < 2 }));
     const { claim } = source(claimed);

@@ -86,13 +86,13 @@ function countingStatements(em: EntityManager): { em: EntityManager; statements:
 describe('a hand-over mark written with the results waiting then', () => {
   const policy = { SEND_MAX_RETRIES: 3, SEND_RETRY_BASE_MS: 1000, SEND_RETRY_MAX_MS: 60_000 };
 
-  async function claimedPair() {
+  async function claimedPair(count = 2) {
     const { user } = await t.createUser();
-    const { mailingId } = await seedMailing(t.app, user, { count: 2 });
+    const { mailingId } = await seedMailing(t.app, user, { count });
     const attempt = await openAttempt(t.app.orm.em, mailingId, 'example.test');
-    const [sent, next] = (await claimDeliveries(t.app.orm.em, attempt.id, 10, 60_000)).deliveries;
+    const [sent, next, ...rest] = (await claimDeliveries(t.app.orm.em, attempt.id, 10, 60_000)).deliveries;
     const rowOf = async (delivery: ClaimedDelivery) => (await deliveriesOf(t.app, mailingId)).find((row) => row.email === delivery.email) as DeliveryRow;
-    return { sent, next, rowOf };
+    return { sent, next, rest, rowOf };
   }
 
   it('takes the waiting results along: both are written by the time the mark is', async () => {
@@ -108,6 +108,25 @@ describe('a hand-over mark written with the results waiting then', () => {
     expect(statements).toHaveLength(1);
     expect(await rowOf(sent)).toMatchObject({ status: 'SENT', tries: 1, response: '250 2.0.0 Ok: queued', handedOver: false });
     expect(await rowOf(next)).toMatchObject({ status: 'SENDING', handedOver: true });
+  });
+
+  it('writes a mark asked for during a write with the next one, in one statement with the results that came meanwhile', async () => {
+    const { sent, next, rest, rowOf } = await claimedPair(3);
+    const { em, statements } = countingStatements(t.app.orm.em);
+    const writer = new ResultWriter(em);
+    const sentResult = (delivery: ClaimedDelivery) => resultFor(delivery, { kind: 'sent', response: '250 2.0.0 Ok: queued' }, policy);
+    // The writer was idle: written at once.
+    const first = writer.write([sentResult(sent)]);
+    while (statements.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const mark = writer.markHandedOver([next.id]);
+    const second = writer.write([sentResult(rest[0])]);
+    await Promise.all([first, mark, second]);
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toContain(next.id);
+    expect(statements[1]).toContain(rest[0].id);
+    expect(await rowOf(sent)).toMatchObject({ status: 'SENT' });
+    expect(await rowOf(next)).toMatchObject({ status: 'SENDING', handedOver: true });
+    expect(await rowOf(rest[0])).toMatchObject({ status: 'SENT' });
   });
 
   it('leaves the results to their own write when the mark fails', async () => {

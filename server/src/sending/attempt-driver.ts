@@ -194,7 +194,8 @@ class AttemptDriver {
     const content = (this.content ??= await this.readContent());
     const concurrency = this.concurrency;
     const lowWater = Math.max(concurrency * 2, Math.floor(config.SEND_BATCH_SIZE / 4));
-    const handOver = { mark: (deliveries: ClaimedDelivery[]) => this.parts.results.markHandedOver(deliveries.map((d) => d.id)), ahead: concurrency };
+    const { results } = this.parts;
+    const handOver = { mark: (deliveries: ClaimedDelivery[]) => results.markHandedOver(deliveries.map((d) => d.id)), ahead: concurrency, hurry: () => results.hurry() };
     const queue = new ClaimQueue((claimedSoFar) => this.claimBatch(claimedSoFar), lowWater, handOver);
     // Only the writes not yet done are kept: a pass can send a whole run of a million.
     const writes = new Set<Promise<void>>();

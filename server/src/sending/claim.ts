@@ -172,6 +172,8 @@ export interface HandOverMark {
   mark(deliveries: ClaimedDelivery[]): Promise<void>;
   /** How many marked deliveries are kept ready for the senders, and how many one mark takes. */
   ahead: number;
+  /** The senders wait for the mark asked for: it should be written now, not with the next writes. */
+  hurry?(): void;
 }
 
 /**
@@ -216,8 +218,11 @@ export class ClaimQueue {
         this.lookAhead();
         return delivery;
       }
-      if (this.queue.length > 0 || this.marking) await this.markNext();
-      else if (this.exhausted) return undefined;
+      if (this.queue.length > 0 || this.marking) {
+        const marking = this.markNext();
+        this.handOver?.hurry?.();
+        await marking;
+      } else if (this.exhausted) return undefined;
       else await this.refill();
     }
   }

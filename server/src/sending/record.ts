@@ -81,20 +81,26 @@ const RECORD_RESULTS = `update deliveries d
 const WRITE_BATCH = 1000;
 const WRITE_TRIES = 5;
 const WRITE_RETRY_MS = 500;
-/** Under load, results gather this long between writes (a statement per message costs more than its send). */
+/** Under load, results and marks gather this long between writes (a statement per message costs more than its send). */
 const MIN_WRITE_INTERVAL_MS = 5;
 
 /**
- * Records the results of every attempt the process drives as soon as they come, many per
- * statement: a result is written at once when the writer is idle, else with the others (of
- * any attempt) that came within a few milliseconds, or sooner with the next hand-over mark.
- * A result not yet written is what a crash can make go out twice, so the window stays about
- * as small as the sends in flight.
+ * Records the results of every attempt the process drives as soon as they come, and marks
+ * claimed deliveries handed over (claim.ts, markHandedOver), sharing statements: a result or a
+ * mark is written at once when the writer has been idle a few milliseconds, else with all the
+ * others (of any attempt) that came meanwhile, in one statement at most every
+ * MIN_WRITE_INTERVAL_MS. A result not yet written is what a crash can make go out twice, so
+ * the window stays about as small as the sends in flight; a mark is asked for while the
+ * senders still have marked deliveries to send (ClaimQueue), so it may wait for the next write.
  */
 export class ResultWriter {
   private pending: Array<{ result: DeliveryResult; written: () => void; failed: (error: unknown) => void }> = [];
+  private marks: Array<{ ids: string[]; done: () => void; failed: (error: unknown) => void }> = [];
   private writing = false;
   private lastWriteAt = 0;
+  /** A sender waits for a mark: the next write does not wait for its interval. */
+  private urgent = false;
+  private hurried: AbortController | null = null;
 
   constructor(private readonly em: EntityManager) {}
 
@@ -112,36 +118,37 @@ export class ResultWriter {
   }
 
   /**
-   * Marks claimed deliveries handed over (claim.ts, markHandedOver) at once, in one statement
-   * with the results waiting then: one statement fewer, and those results are written sooner.
-   * Rejects when the statement fails; the results then wait for their own write.
+   * Marks claimed deliveries handed over in the next statement, with the results waiting then.
+   * Rejects when that statement fails (the results are then written again by themselves).
    */
-  async markHandedOver(ids: string[]): Promise<void> {
-    const riders = this.pending.splice(0, WRITE_BATCH);
-    if (riders.length > 0) this.lastWriteAt = Date.now();
-    try {
-      await recordResults(
-        this.em,
-        riders.map((entry) => entry.result),
-        ids,
-      );
-    } catch (error) {
-      this.pending.unshift(...riders);
-      if (!this.writing && this.pending.length > 0) void this.drain();
-      throw error;
-    }
-    for (const entry of riders) entry.written();
+  markHandedOver(ids: string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.marks.push({ ids, done: resolve, failed: reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** A sender is waiting for a mark: the next statement goes now rather than at its interval. */
+  hurry(): void {
+    this.urgent = true;
+    this.hurried?.abort();
   }
 
   private async drain(): Promise<void> {
     this.writing = true;
     try {
-      while (this.pending.length > 0) {
-        await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now());
-        // A hand-over mark may have taken them all along meanwhile.
+      while (this.pending.length > 0 || this.marks.length > 0) {
+        if (!this.urgent) {
+          this.hurried = new AbortController();
+          await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now(), this.hurried.signal);
+          this.hurried = null;
+        }
+        this.urgent = false;
+        const marks = this.marks.splice(0);
         const batch = this.pending.splice(0, WRITE_BATCH);
-        if (batch.length === 0) break;
         this.lastWriteAt = Date.now();
+        if (marks.length > 0 && (await this.writeWithMarks(batch, marks))) continue;
+        if (batch.length === 0) continue;
         try {
           await this.writeWithRetries(batch.map((entry) => entry.result));
           for (const entry of batch) entry.written();
@@ -150,9 +157,26 @@ export class ResultWriter {
         }
       }
     } finally {
-      // In the same turn as the last look at `pending`: a result added after it starts a new drain.
+      // In the same turn as the last look at `pending` and `marks`: one added after it starts a new drain.
       this.writing = false;
     }
+  }
+
+  /** One statement for the marks and the results; false when it failed (the marks then fail, the results are not written yet). */
+  private async writeWithMarks(batch: typeof this.pending, marks: typeof this.marks): Promise<boolean> {
+    try {
+      await recordResults(
+        this.em,
+        batch.map((entry) => entry.result),
+        marks.flatMap((mark) => mark.ids),
+      );
+    } catch (error) {
+      for (const mark of marks) mark.failed(error);
+      return false;
+    }
+    for (const entry of batch) entry.written();
+    for (const mark of marks) mark.done();
+    return true;
   }
 
   private async writeWithRetries(batch: DeliveryResult[]): Promise<void> {
