@@ -9,7 +9,9 @@
  * nodemailer pool loop in a process of its own sending as many messages (the same content and
  * headers) to the same sink with the same connections and in-flight count. BENCH_ROUNDS (3)
  * alternating rounds per size, medians; the time per recipient of each size against the
- * smallest; the server's peak RSS (VmRSS every 100 ms) while it sends each size.
+ * smallest; the server's peak RSS (VmRSS every 100 ms) while it sends each size; CPU time per
+ * message of each side, of the sink and of PostgreSQL, and of the server's sending thread with
+ * its time waiting for a core (the machine's cores are shared by all of them).
  * `BENCH_RECIPIENTS=20000,1000000 BENCH_ROUNDS=1` measures the 1,000,000 case (no bare loop above 100,000).
  *
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL); creates and drops a database.
@@ -47,6 +49,31 @@ function postgresCpuMs(): number {
     }
   }
   return total;
+}
+
+/** Each thread's CPU time and time spent runnable but waiting for a core, so far (ns; /proc/<pid>/task/<tid>/schedstat). */
+function threadTimes(pid: number): Map<string, { cpu: number; waited: number }> {
+  const times = new Map<string, { cpu: number; waited: number }>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [cpu, waited] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      times.set(tid, { cpu, waited });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return times;
+}
+
+/** Between two readings, the busiest thread's CPU time and wait for a core (ms): in the server sending, its sending thread. */
+function busiestThread(before: Map<string, { cpu: number; waited: number }>, after: Map<string, { cpu: number; waited: number }>) {
+  let busiest = { cpuMs: 0, waitedMs: 0 };
+  for (const [tid, end] of after) {
+    const start = before.get(tid) ?? { cpu: 0, waited: 0 };
+    const cpuMs = (end.cpu - start.cpu) / 1e6;
+    if (cpuMs > busiest.cpuMs) busiest = { cpuMs, waitedMs: (end.waited - start.waited) / 1e6 };
+  }
+  return busiest;
 }
 
 /** CPU time (ms) the sink and PostgreSQL spent while `run` ran. */
@@ -93,11 +120,13 @@ async function main() {
   const engineRun = async (mailingId: string, size: number) => {
     const before = sink.count();
     const cpuBefore = cpuMs(server.child.pid!);
+    const threadsBefore = threadTimes(server.child.pid!);
     const started = performance.now();
     await gql(`mutation($id: ID!) { sendMailingNow(id: $id) { id } }`, { id: mailingId });
     const first = await untilSinkHas(sink, before, before + size);
     if (process.env.BENCH_TRACE) console.log(`    first message after ${(first - started).toFixed(0)} ms, last after ${(performance.now() - started).toFixed(0)} ms`);
-    return { seconds: (performance.now() - started) / 1000, cpuMs: cpuMs(server.child.pid!) - cpuBefore };
+    const sendingThread = busiestThread(threadsBefore, threadTimes(server.child.pid!));
+    return { seconds: (performance.now() - started) / 1000, cpuMs: cpuMs(server.child.pid!) - cpuBefore, sendingThread };
   };
   try {
     console.log(`server RSS at start: ${rss().toFixed(0)} MB`);
@@ -110,6 +139,9 @@ async function main() {
       // CPU time per message (µs) of each side's whole process.
       const bareCpu: number[] = [];
       const engineCpu: number[] = [];
+      // The server's sending thread: its CPU time, and its time runnable but waiting for a core (µs per message).
+      const threadCpu: number[] = [];
+      const threadWaited: number[] = [];
       // CPU time per message (µs) of the sink and of PostgreSQL beside each side: the machine's two cores are shared by all.
       const beside = { bare: [] as Array<{ sink: number; postgres: number }>, engine: [] as Array<{ sink: number; postgres: number }> };
       const perMessage = (run: { sinkMs: number; postgresMs: number }) => ({ sink: (run.sinkMs * 1000) / size, postgres: (run.postgresMs * 1000) / size });
@@ -124,6 +156,8 @@ async function main() {
         const run = await besideCpu(sink, () => engineRun(mailingId, size));
         engine.push(size / run.seconds);
         engineCpu.push((run.cpuMs * 1000) / size);
+        threadCpu.push((run.sendingThread.cpuMs * 1000) / size);
+        threadWaited.push((run.sendingThread.waitedMs * 1000) / size);
         beside.engine.push(perMessage(run));
       }
       const [b, e] = [median(bare), median(engine)];
@@ -134,6 +168,7 @@ async function main() {
       if (bare.length) console.log(`  ratio engine / bare:       ${(e / b).toFixed(2)} (rounds ${engine.map((r, i) => (r / bare[i]).toFixed(2)).join(', ')}; target >= 0.8)`);
       const cpu = (values: number[]) => `${median(values).toFixed(0)} µs (rounds ${values.map((v) => v.toFixed(0)).join(', ')})`;
       console.log(`  CPU per message:           ${bare.length ? `bare loop ${cpu(bareCpu)}, ` : ''}server ${cpu(engineCpu)}`);
+      console.log(`  server's sending thread:   CPU ${cpu(threadCpu)}, waiting for a core ${cpu(threadWaited)} per message`);
       const besideOf = (runs: Array<{ sink: number; postgres: number }>) =>
         `sink ${median(runs.map((r) => r.sink)).toFixed(0)} µs, PostgreSQL ${median(runs.map((r) => r.postgres)).toFixed(0)} µs`;
       console.log(`  CPU per message beside it:  ${bare.length ? `bare loop's ${besideOf(beside.bare)}; ` : ''}server's ${besideOf(beside.engine)}`);

@@ -16,10 +16,7 @@ type SqlValue = SqlScalar | readonly SqlScalar[];
  * `em.execute` sends it (bind parameters would take five protocol messages, a measurable cost).
  */
 export async function runSql<Row = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly SqlValue[]): Promise<Row[]> {
-  const parts = splitAtPlaceholders(sql);
-  if (parts.length !== params.length + 1) throw new Error(`expected ${parts.length - 1} values, got ${params.length}`);
-  let text = parts[0];
-  for (let i = 0; i < params.length; i++) text += literal(params[i]) + parts[i + 1];
+  const text = sqlText(sql, params);
   // The pool's pg client itself: knex.raw would read a `?` in a value (an SMTP answer) as a placeholder.
   const pool = em.getKnex().client as { acquireConnection(): Promise<PgClient>; releaseConnection(client: PgClient): Promise<unknown> };
   const client = await pool.acquireConnection();
@@ -28,6 +25,15 @@ export async function runSql<Row = Record<string, unknown>>(em: EntityManager, s
   } finally {
     await pool.releaseConnection(client);
   }
+}
+
+/** The statement as runSql sends it: each `?` replaced by its value as a literal. */
+export function sqlText(sql: string, params: readonly SqlValue[]): string {
+  const parts = splitAtPlaceholders(sql);
+  if (parts.length !== params.length + 1) throw new Error(`expected ${parts.length - 1} values, got ${params.length}`);
+  let text = parts[0];
+  for (let i = 0; i < params.length; i++) text += literal(params[i]) + parts[i + 1];
+  return text;
 }
 
 interface PgClient {

@@ -71,7 +71,8 @@ async function recordResults(em: EntityManager, results: DeliveryResult[], markI
   else await runSql(em, RECORD_RESULTS, columns);
 }
 
-const RECORD_RESULTS = `update deliveries d
+/** recordResults' statement: one array per column of the results (bench/statement-cost.ts measures it). */
+export const RECORD_RESULTS = `update deliveries d
   set status = v.status, response = coalesce(v.response, d.response), tries = v.tries,
       next_try_at = v.next_try_at, sent_at = v.sent_at, updated_at = now()
   from unnest(?::uuid[], ?::delivery_status[], ?::text[], ?::int[], ?::timestamptz[], ?::timestamptz[])
