@@ -23,19 +23,12 @@ import { bareRun } from './bare-process';
 import { POOL_SIZE, seeder } from './bench-mail';
 import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
-import { median } from './stats';
+import { cpuMs, median } from './stats';
 
 const SIZES = (process.env.BENCH_RECIPIENTS ?? '20000,100000').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** The ratio's target is at 20,000 and 100,000; beyond, only the engine's time per recipient and memory count. */
 const BARE_MAX = 100_000;
-
-/** A process's CPU time so far (user + system, all its threads), in ms. */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ = 100
-}
 
 /** The CPU time so far of every PostgreSQL process on this machine (the bench's database is the only busy one), in ms. */
 function postgresCpuMs(): number {

@@ -12,12 +12,11 @@
  *
  * Needs the PostgreSQL of the tests (BENCH_DATABASE_ADMIN_URL) on this machine; creates and drops a database.
  */
-import fs from 'node:fs';
 import { Client } from 'pg';
 import { RECORD_RESULTS } from '../server/src/sending/record';
 import { sqlText } from '../server/src/sending/raw-sql';
 import { createDatabase } from './bench-db';
-import { median } from './stats';
+import { cpuMs, median } from './stats';
 
 const BATCHES = (process.env.BENCH_BATCHES ?? '5,10').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -37,13 +36,6 @@ create index deliveries_attempt_id_email_index on deliveries (attempt_id, email)
 create index deliveries_done_idx on deliveries (attempt_id, updated_at) where status in ('SENT', 'FAILED', 'UNCERTAIN');
 insert into deliveries (id, attempt_id, recipient_id, email, status)
   select gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'earlier' || g || '@bench.test', 'SENT' from generate_series(1, 100000) g;`;
-
-/** A process's CPU time so far (user + system), in ms. */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ = 100
-}
 
 /** Records `ROWS` claimed deliveries of a new attempt, `batch` per statement; the backend's CPU time per row (µs). */
 async function recordAll(url: string, setup: Client, batch: number): Promise<number> {
