@@ -99,9 +99,8 @@ export class ResultWriter {
   private marks: Array<{ ids: string[]; done: () => void; failed: (error: unknown) => void }> = [];
   private writing = false;
   private lastWriteAt = 0;
-  /** A sender waits for a mark: the next write does not wait for its interval. */
-  private urgent = false;
-  private hurried: AbortController | null = null;
+  /** Aborted when a sender waits for a mark: the next write does not wait for its interval. */
+  private hurried = new AbortController();
 
   constructor(private readonly em: EntityManager) {}
 
@@ -131,20 +130,15 @@ export class ResultWriter {
 
   /** A sender is waiting for a mark: the next statement goes now rather than at its interval. */
   hurry(): void {
-    this.urgent = true;
-    this.hurried?.abort();
+    this.hurried.abort();
   }
 
   private async drain(): Promise<void> {
     this.writing = true;
     try {
       while (this.pending.length > 0 || this.marks.length > 0) {
-        if (!this.urgent) {
-          this.hurried = new AbortController();
-          await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now(), this.hurried.signal);
-          this.hurried = null;
-        }
-        this.urgent = false;
+        await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now(), this.hurried.signal);
+        if (this.hurried.signal.aborted) this.hurried = new AbortController();
         const marks = this.marks.splice(0);
         const batch = this.pending.splice(0, WRITE_BATCH);
         this.lastWriteAt = Date.now();
