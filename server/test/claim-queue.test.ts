@@ -139,15 +139,33 @@ describe('ClaimQueue', () => {
     ]);
   });
 
-  it('hurries a mark only when the senders have nothing marked left to send', async () => {
-    const { claim } = source(batch(1, 6));
-    const marks: string[][] = [];
+  it('hurries the mark under way once the senders are down to half of `ahead` marked, not before', async () => {
+    const { claim } = source(batch(1, 12));
+    const marks: Array<{ ids: string[]; written: () => void }> = [];
+    const mark = (deliveries: ClaimedDelivery[]) => new Promise<void>((written) => void marks.push({ ids: deliveries.map((d) => d.id), written }));
     const hurry = jest.fn();
-    const queue = new ClaimQueue(claim, 0, { mark: async (deliveries) => void marks.push(deliveries.map((d) => d.id)), ahead: 2, hurry });
-    expect(await drain(queue)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6']);
-    // Three marks; only the first, with nothing marked yet, was waited for.
-    expect(marks).toHaveLength(3);
+    const queue = new ClaimQueue(claim, 0, { mark, ahead: 4, hurry });
+    // Nothing marked yet: the first mark is hurried at once.
+    const first = queue.next(never);
+    await settled();
+    expect(marks.map((m) => m.ids)).toEqual([['d1', 'd2', 'd3', 'd4']]);
     expect(hurry).toHaveBeenCalledTimes(1);
+    marks[0].written();
+    expect((await first)?.id).toBe('d1');
+    // Three marked left: the next mark is asked for, and left to the writer's pace.
+    expect(marks.map((m) => m.ids)).toEqual([
+      ['d1', 'd2', 'd3', 'd4'],
+      ['d5', 'd6', 'd7', 'd8'],
+    ]);
+    expect(hurry).toHaveBeenCalledTimes(1);
+    // Two left: half of `ahead`, so it is hurried.
+    expect((await queue.next(never))?.id).toBe('d2');
+    expect(hurry).toHaveBeenCalledTimes(2);
+    marks[1].written();
+    await settled();
+    // Written: six marked, no hurry while the senders go on.
+    expect((await queue.next(never))?.id).toBe('d3');
+    expect(hurry).toHaveBeenCalledTimes(2);
   });
 
   it('hands out at once what the claim marked itself, and marks only the rest', async () => {

@@ -2,11 +2,13 @@ import { liveCountsOf } from '../src/sending/attempt-progress';
 import { claimDeliveries, extendLeases, markHandedOver, type ClaimedDelivery } from '../src/sending/claim';
 import { finishMailing } from '../src/sending/close-attempt';
 import { openAttempt } from '../src/sending/open-attempt';
+import { DeliveryStatus } from '../src/sending/delivery.entity';
 import { ResultWriter, resultFor } from '../src/sending/record';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from './harness';
 import { FAST_SENDING, deliveriesOf, seedMailing, type DeliveryRow } from './sending-fixtures';
+import { waitUntil } from './wait-until';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -127,6 +129,33 @@ describe('a hand-over mark written with the results waiting then', () => {
     expect(await rowOf(sent)).toMatchObject({ status: 'SENT' });
     expect(await rowOf(next)).toMatchObject({ status: 'SENDING', handedOver: true });
     expect(await rowOf(rest[0])).toMatchObject({ status: 'SENT' });
+  });
+
+  it('keeps its interval after a hurry that came once the mark was already in a statement; hurries the next mark', async () => {
+    // A pool whose statements end when the test says, and an interval longer than the test.
+    const issued: Array<{ text: string; done: () => void }> = [];
+    const client = { query: (text: string) => new Promise((resolve) => issued.push({ text, done: () => resolve({ rows: [] }) })) };
+    const pool = { acquireConnection: async () => client, releaseConnection: async () => undefined };
+    const writer = new ResultWriter({ getKnex: () => ({ client: pool }) } as unknown as EntityManager, 60_000);
+    const [first, second, third] = ['1', '2', '3'].map((n) => `00000000-0000-4000-8000-00000000000${n}`);
+    const mark = writer.markHandedOver([first]);
+    await waitUntil('the mark to be written', async () => issued.length === 1);
+    // The senders ask for haste while the mark is being written; a result comes meanwhile.
+    writer.hurry();
+    const result = writer.write([{ id: second, status: DeliveryStatus.SENT, response: '250 Ok', tries: 1, nextTryAt: new Date(), sentAt: new Date() }]);
+    issued[0].done();
+    await mark;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The result waits for the interval instead of taking a statement of its own at once.
+    expect(issued).toHaveLength(1);
+    // A mark hurried while it waits goes at once, the result with it.
+    const next = writer.markHandedOver([third]);
+    writer.hurry();
+    await waitUntil('the next mark to be written', async () => issued.length === 2);
+    expect(issued[1].text).toContain(second);
+    expect(issued[1].text).toContain(third);
+    issued[1].done();
+    await Promise.all([next, result]);
   });
 
   it('leaves the results to their own write when the mark fails', async () => {

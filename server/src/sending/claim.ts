@@ -172,7 +172,7 @@ export interface HandOverMark {
   mark(deliveries: ClaimedDelivery[]): Promise<void>;
   /** How many marked deliveries are kept ready for the senders, and how many one mark takes. */
   ahead: number;
-  /** The senders wait for the mark asked for: it should be written now, not with the next writes. */
+  /** The senders are down to a few marked deliveries: the mark asked for should be written now, not with the next writes. */
   hurry?(): void;
 }
 
@@ -257,12 +257,18 @@ export class ClaimQueue {
     return [...this.ready, ...this.marked, ...this.queue];
   }
 
-  /** After a hand-out: claims the next batch below the low-water mark, marks the next few below `ahead`. */
+  /**
+   * After a hand-out: claims the next batch below the low-water mark, marks the next few below
+   * `ahead`, and hurries the mark under way once half of `ahead` or fewer are left marked.
+   */
   private lookAhead(): void {
     // Counted, not copied: this runs for every message.
     const waiting = this.ready.length + this.marked.length + this.queue.length;
     if (waiting < this.lowWater && !this.exhausted) void this.refill();
-    if (this.handOver && this.ready.length < this.handOver.ahead && this.queue.length > 0) void this.markNext();
+    if (!this.handOver) return;
+    if (this.ready.length < this.handOver.ahead && this.queue.length > 0) void this.markNext();
+    // Hurried before the senders run dry: they go on with the few left while the mark is written.
+    if (this.marking && this.ready.length <= this.handOver.ahead / 2) this.handOver.hurry?.();
   }
 
   private refill(): Promise<void> {

@@ -84,6 +84,7 @@ const WRITE_TRIES = 5;
 const WRITE_RETRY_MS = 500;
 /** Under load, results and marks gather this long between writes (a statement per message costs more than its send). */
 const MIN_WRITE_INTERVAL_MS = 5;
+const HURRIED = 'hurried';
 
 /**
  * Records the results of every attempt the process drives as soon as they come, and marks
@@ -99,10 +100,13 @@ export class ResultWriter {
   private marks: Array<{ ids: string[]; done: () => void; failed: (error: unknown) => void }> = [];
   private writing = false;
   private lastWriteAt = 0;
-  /** Aborted when a sender waits for a mark: the next write does not wait for its interval. */
+  /** Aborted when the senders need a mark still waiting: the next write does not wait for its interval. */
   private hurried = new AbortController();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly intervalMs = MIN_WRITE_INTERVAL_MS,
+  ) {}
 
   /** Resolves once these results are written; rejects when the database kept refusing them. */
   write(results: DeliveryResult[]): Promise<void> {
@@ -128,16 +132,20 @@ export class ResultWriter {
     });
   }
 
-  /** A sender is waiting for a mark: the next statement goes now rather than at its interval. */
+  /**
+   * The senders are running out of marked deliveries: a mark not yet in a statement goes now
+   * rather than at the interval. Once it is in one, the next statement keeps its interval.
+   */
   hurry(): void {
-    this.hurried.abort();
+    // A reason of its own: without one, abort() builds a DOMException (a stack trace) each time.
+    if (this.marks.length > 0) this.hurried.abort(HURRIED);
   }
 
   private async drain(): Promise<void> {
     this.writing = true;
     try {
       while (this.pending.length > 0 || this.marks.length > 0) {
-        await wait(this.lastWriteAt + MIN_WRITE_INTERVAL_MS - Date.now(), this.hurried.signal);
+        await wait(this.lastWriteAt + this.intervalMs - Date.now(), this.hurried.signal);
         if (this.hurried.signal.aborted) this.hurried = new AbortController();
         const marks = this.marks.splice(0);
         const batch = this.pending.splice(0, WRITE_BATCH);
