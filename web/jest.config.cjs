@@ -14,6 +14,8 @@ module.exports = {
   roots: [webTest],
   testMatch: ['**/*.e2e.ts'],
   globalSetup: path.join(webTest, 'global-setup.ts'),
-  // One browser at a time: the machine's cores go to Chromium and the server it drives.
+  // One browser at a time: the machine's cores go to Chromium and the server it drives. In-band,
+  // jest then waits up to half a job lock's lifetime after the last test: Agenda 6 leaves each
+  // job's watchdog timer (JobProcessor, checkIfJobIsStillAlive) running after agenda.stop().
   maxWorkers: 1,
 };
