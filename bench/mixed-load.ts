@@ -25,6 +25,7 @@ import { createDatabase } from './bench-db';
 import { seeder } from './bench-mail';
 import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer, type BenchServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
+import { postgresCpuMs } from './stats';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 4000);
@@ -164,7 +165,7 @@ function cpuNow(serverPid: number, sendingTid: number | undefined, databaseName:
     sending,
     serverOther: all - api - sending,
     pgBench: sum(postgres.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(databaseName))),
-    pgAll: sum(postgres),
+    pgAll: postgresCpuMs(),
     bench: (usage.user + usage.system) / 1000,
     sink: sinkPid ? cpuMs(`/proc/${sinkPid}/stat`) : 0,
   };

@@ -23,26 +23,12 @@ import { bareRun } from './bare-process';
 import { POOL_SIZE, seeder } from './bench-mail';
 import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
-import { cpuMs, median } from './stats';
+import { cpuMs, median, postgresCpuMs } from './stats';
 
 const SIZES = (process.env.BENCH_RECIPIENTS ?? '20000,100000').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** The ratio's target is at 20,000 and 100,000; beyond, only the engine's time per recipient and memory count. */
 const BARE_MAX = 100_000;
-
-/** The CPU time so far of every PostgreSQL process on this machine (the bench's database is the only busy one), in ms. */
-function postgresCpuMs(): number {
-  let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return total;
-}
 
 /** Each thread's CPU time and time spent runnable but waiting for a core, so far (ns; /proc/<pid>/task/<tid>/schedstat). */
 function threadTimes(pid: number): Map<string, { cpu: number; waited: number }> {
