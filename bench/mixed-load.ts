@@ -25,7 +25,7 @@ import { createDatabase } from './bench-db';
 import { seeder } from './bench-mail';
 import { benchAccount, graphqlClient, rssMb, SERVER_FLAGS, startServer, type BenchServer } from './bench-server';
 import { startSink, type Sink } from './bench-sink';
-import { postgresCpuMs } from './stats';
+import { postgresCpuMs, statCpuMs } from './stats';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 4000);
@@ -123,13 +123,10 @@ interface CpuShare {
   sink: number;
 }
 
-const TICK_MS = 10; // USER_HZ = 100 on Linux
 /** utime + stime of a process or thread, in ms, from its /proc stat line (0 once it is gone). */
 function cpuMs(statPath: string): number {
   try {
-    const stat = fs.readFileSync(statPath, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return statCpuMs(statPath);
   } catch {
     return 0;
   }
@@ -157,14 +154,13 @@ function cpuNow(serverPid: number, sendingTid: number | undefined, databaseName:
   const api = byTask.get(serverPid) ?? 0;
   const sending = sendingTid ? (byTask.get(sendingTid) ?? 0) : 0;
   const all = [...byTask.values()].reduce((a, b) => a + b, 0);
-  const postgres = pidsWhere((cmdline) => cmdline.startsWith('postgres'));
-  const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMs(`/proc/${pid}/stat`), 0);
+  const benchBackends = pidsWhere((cmdline) => cmdline.startsWith('postgres') && cmdline.includes(databaseName));
   const usage = process.cpuUsage();
   return {
     api,
     sending,
     serverOther: all - api - sending,
-    pgBench: sum(postgres.filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(databaseName))),
+    pgBench: benchBackends.reduce((total, pid) => total + cpuMs(`/proc/${pid}/stat`), 0),
     pgAll: postgresCpuMs(),
     bench: (usage.user + usage.system) / 1000,
     sink: sinkPid ? cpuMs(`/proc/${sinkPid}/stat`) : 0,
